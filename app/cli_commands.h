@@ -1,0 +1,25 @@
+#pragma once
+// Internal to the CLI: the commands and the flags they share.
+
+#include <ostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cli_options.h"
+#include "train/experiment.h"
+
+namespace qkvapp {
+
+// Flags that describe an experiment (shared by train and info).
+const std::set<std::string>& experimentOptions();
+// A preset (by file or by name: demo, char-lm, fashion-vit) or the defaults, then the flags.
+qkv::Experiment experimentFromOptions(const CliOptions& o);
+// The architecture a task implies (text: decoder, images: ViT, synthetic: encoder).
+qkv::Architecture architectureForTask(qkv::TaskKind kind);
+
+int trainCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int infoCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int evalCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+}  // namespace qkvapp

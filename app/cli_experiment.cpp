@@ -1,0 +1,80 @@
+// The flags that describe an experiment, shared by `train` and `info`.
+#include <QFileInfo>
+
+#include "cli_commands.h"
+#include "common/errors.h"
+
+namespace qkvapp {
+
+const std::set<std::string>& experimentOptions() {
+    static const std::set<std::string> names = {
+        "task", "data", "variants", "kv-heads", "d-model", "layers", "heads", "seq-len", "vocab",
+        "batch", "steps", "lr", "seed", "preset", "eval-every", "warmup"};
+    return names;
+}
+
+qkv::Architecture architectureForTask(qkv::TaskKind kind) {
+    if (kind == qkv::TaskKind::Text) return qkv::Architecture::Decoder;
+    if (kind == qkv::TaskKind::Images) return qkv::Architecture::Vit;
+    return qkv::Architecture::Encoder;
+}
+
+namespace {
+std::string presetPath(const std::string& nameOrPath) {
+    if (QFileInfo::exists(QString::fromStdString(nameOrPath))) return nameOrPath;
+    const std::string resource = ":/presets/" + nameOrPath + ".json";
+    if (QFileInfo::exists(QString::fromStdString(resource))) return resource;
+    throw UsageError("no preset file or built-in preset named '" + nameOrPath +
+                     "' (built-in: demo, char-lm, fashion-vit)");
+}
+}  // namespace
+
+qkv::Experiment experimentFromOptions(const CliOptions& o) {
+    qkv::Experiment e;
+    e.variants = {qkv::Variant::Qkv, qkv::Variant::SharedKv, qkv::Variant::SharedQk,
+                  qkv::Variant::Single};
+    if (o.has("preset")) e = qkv::loadExperiment(presetPath(o.text("preset")));
+    qkv::RunConfig& r = e.base;
+    if (o.has("task")) {
+        auto kind = qkv::parseTask(o.text("task"));
+        if (!kind)
+            throw UsageError("unknown task '" + o.text("task") +
+                             "' (copy, reverse, sort, swap, sub, follow, fashion-mnist, text)");
+        r.task.kind = *kind;
+    }
+    r.model.arch = architectureForTask(r.task.kind);
+    r.task.dataPath = o.text("data", r.task.dataPath);
+    if (o.has("variants")) {
+        e.variants.clear();
+        for (const std::string& id : o.list("variants")) {
+            auto v = qkv::parseVariant(id);
+            if (!v)
+                throw UsageError("unknown variant '" + id +
+                                 "' (qkv, shared-kv, shared-qk, single, identity-q, mlp-q)");
+            e.variants.push_back(*v);
+        }
+        if (e.variants.empty()) throw UsageError("--variants names no variant");
+    }
+    r.model.kvHeads = o.integer("kv-heads", r.model.kvHeads, 1, 4096);
+    if (o.flag("pos-bias")) r.model.posBias = true;
+    r.model.dModel = o.integer("d-model", r.model.dModel, 1, 65536);
+    r.model.layers = o.integer("layers", r.model.layers, 1, 256);
+    r.model.heads = o.integer("heads", r.model.heads, 1, 4096);
+    r.task.seqLen = o.integer("seq-len", r.task.seqLen, 2, 1 << 20);
+    r.task.vocab = o.integer("vocab", r.task.vocab, 2, 4096);
+    r.model.vocab = r.task.vocab;
+    r.model.context = r.task.seqLen;
+    r.train.batch = o.integer("batch", r.train.batch, 1, 65536);
+    r.train.steps = o.integer("steps", r.train.steps, 1, 100000000);
+    r.train.lr = o.number("lr", r.train.lr, 0.0);
+    r.train.evalEvery = o.integer("eval-every", r.train.evalEvery, 1, 100000000);
+    r.train.warmupSteps = o.integer("warmup", r.train.warmupSteps, 0, 100000000);
+    if (o.has("seed")) {
+        const int seed = o.integer("seed", 1, 0, 2147483647);
+        r.train.seed = uint64_t(seed);
+        r.task.seed = uint64_t(seed);
+    }
+    return e;
+}
+
+}  // namespace qkvapp

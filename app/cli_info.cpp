@@ -1,0 +1,106 @@
+// qkvlab info: the closed-form summary of any configuration (nothing is allocated), or of runs.
+#include "cli_commands.h"
+#include "common/errors.h"
+#include "io/run_folder.h"
+#include "model/model_summary.h"
+#include "text_table.h"
+
+namespace qkvapp {
+
+namespace {
+const char* const kHelp =
+    "usage: qkvlab info [--paper 300m|1.2b] [--arch decoder|encoder|vit] [--context T]\n"
+    "                   [model flags of 'qkvlab train'] [--variants LIST]\n"
+    "       qkvlab info RUN...\n"
+    "\n"
+    "One row per variant: parameters, attention parameters, KV-cache bytes per token and at a\n"
+    "context of T tokens (float32, batch 1), the reduction vs QKV with kv-heads = heads, and\n"
+    "forward FLOPs per token. Nothing is allocated, so the paper's settings are instant:\n"
+    "  300m: 20 layers, d 1024, 16 heads, vocab 50304, context 2048\n"
+    "  1.2b: 22 layers, d 2048, 32 heads, vocab 50304, context 2048\n"
+    "Variants that cannot take the given kv-heads are listed with the reason when the variants\n"
+    "were not named explicitly.\n";
+
+void applyPaperSetting(const std::string& name, qkv::ModelConfig& m) {
+    m.arch = qkv::Architecture::Decoder;
+    m.vocab = 50304;
+    m.context = 2048;
+    if (name == "300m") {
+        m.layers = 20, m.dModel = 1024, m.heads = 16;
+    } else if (name == "1.2b") {
+        m.layers = 22, m.dModel = 2048, m.heads = 32;
+    } else {
+        throw UsageError("unknown --paper setting '" + name + "' (300m or 1.2b)");
+    }
+}
+
+struct InfoRow {
+    std::string name;
+    qkv::ModelConfig model;
+};
+
+void printSummaries(const std::vector<InfoRow>& rows, long long context, std::ostream& out,
+                    const std::vector<std::string>& skipped) {
+    TextTable table({"variant", "kv heads", "params", "attn params", "KV B/token",
+                     "KV @ " + std::to_string(context), "KV vs qkv", "GFLOP/token"});
+    for (const InfoRow& r : rows) {
+        const qkv::ModelSummary s = qkv::summarize(r.model);
+        table.addRow({r.name, std::to_string(r.model.kvHeadCount()), humanCount(double(s.parameters)),
+                      humanCount(double(s.attentionParameters)),
+                      std::to_string(s.kvCacheBytesPerToken),
+                      humanBytes(double(qkv::kvCacheBytes(r.model, context))),
+                      "-" + percent(qkv::kvCacheReductionVsQkv(r.model), 3),
+                      fixed(double(s.flopsPerToken) / 1e9, 4)});
+    }
+    table.print(out);
+    for (const std::string& s : skipped) out << "skipped " << s << '\n';
+}
+}  // namespace
+
+int infoCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    std::set<std::string> valued = experimentOptions();
+    valued.insert({"paper", "context", "arch"});
+    const CliOptions o(args, valued, {"pos-bias", "help"});
+    if (o.flag("help")) {
+        out << kHelp;
+        return 0;
+    }
+    std::vector<InfoRow> rows;
+    std::vector<std::string> skipped;
+    long long context = 0;
+    if (!o.positional().empty()) {
+        for (const std::string& dir : o.positional()) {
+            const qkv::RunFolder run = qkv::readRunFolder(dir);
+            rows.push_back({run.config.name.empty() ? dir : run.config.name, run.config.model});
+            context = std::max<long long>(context, run.config.model.context);
+        }
+    } else {
+        qkv::Experiment e = experimentFromOptions(o);
+        if (!o.has("variants")) e.variants = qkv::allVariants();
+        qkv::ModelConfig base = e.base.model;
+        if (o.has("paper")) applyPaperSetting(o.text("paper"), base);
+        if (o.has("arch")) base.arch = qkv::parseArchitecture(o.text("arch"));
+        if (o.has("d-model")) base.dModel = o.integer("d-model", 0, 1, 65536);
+        if (o.has("layers")) base.layers = o.integer("layers", 0, 1, 256);
+        if (o.has("heads")) base.heads = o.integer("heads", 0, 1, 4096);
+        if (o.has("vocab")) base.vocab = o.integer("vocab", 0, 2, 1000000);
+        if (o.has("seq-len")) base.context = o.integer("seq-len", 0, 1, 1 << 20);
+        for (qkv::Variant v : e.variants) {
+            qkv::ModelConfig m = base;
+            m.variant = v;
+            try {
+                qkv::validate(m);
+                rows.push_back({qkv::variantId(v), m});
+            } catch (const qkv::ConfigError& ex) {
+                if (o.has("variants")) throw;
+                skipped.push_back(qkv::variantId(v) + ": " + ex.what());
+            }
+        }
+        context = base.context;
+    }
+    context = o.integer("context", int(context), 1, 1 << 30);
+    printSummaries(rows, context, out, skipped);
+    return 0;
+}
+
+}  // namespace qkvapp

@@ -1,0 +1,90 @@
+// qkvlab train: one run folder per variant, a progress line per evaluation, a final table.
+#include <QDir>
+
+#include <cmath>
+
+#include "cli_commands.h"
+#include "common/errors.h"
+#include "model/model_summary.h"
+#include "text_table.h"
+#include "train/trainer.h"
+
+namespace qkvapp {
+
+namespace {
+const char* const kHelp =
+    "usage: qkvlab train [--preset NAME|FILE] [--task TASK] [--data PATH] [--variants LIST]\n"
+    "                    [--kv-heads G] [--pos-bias] [--d-model N] [--layers N] [--heads N]\n"
+    "                    [--seq-len N] [--vocab N] [--batch N] [--steps N] [--lr X] [--seed N]\n"
+    "                    [--eval-every N] [--warmup N] --out DIR\n"
+    "\n"
+    "Trains each variant on identical data in identical order; writes DIR/<variant>/ with\n"
+    "config.json, model.safetensors and metrics.json.\n"
+    "  TASK  copy reverse sort swap sub follow (synthetic, encoder), fashion-mnist (ViT, an IDX\n"
+    "        folder; default /usr/share/datasets/fashion-mnist), text (character LM on a UTF-8\n"
+    "        file or folder; default /usr/share/games/fortunes)\n"
+    "  LIST  comma-separated: qkv shared-kv shared-qk single identity-q mlp-q\n"
+    "  presets: demo, char-lm, fashion-vit (resources/presets), or a JSON file\n";
+
+std::string progressLine(const qkv::TrainProgress& p) {
+    const auto& v = p.point.validation;
+    std::string line = "[" + p.runName + "] step " + std::to_string(p.step) + "/" +
+                       std::to_string(p.totalSteps) + "  train " + fixed(p.point.trainLoss, 4) +
+                       "  val " + fixed(v.loss, 4) + "  acc " + percent(v.accuracy, 1);
+    if (!std::isnan(v.perplexity)) line += "  ppl " + fixed(v.perplexity, 2);
+    return line + "  " + fixed(p.elapsedSeconds, 1) + "s, ETA " + fixed(p.etaSeconds, 0) + "s";
+}
+}  // namespace
+
+int trainCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    std::set<std::string> valued = experimentOptions();
+    valued.insert("out");
+    const CliOptions o(args, valued, {"pos-bias", "help"});
+    if (o.flag("help")) {
+        out << kHelp;
+        return 0;
+    }
+    if (!o.positional().empty()) throw UsageError("unexpected argument '" + o.positional()[0] + "'");
+    if (!o.has("out")) throw UsageError("--out DIR is required (the folder for the run folders)");
+    qkv::Experiment e = experimentFromOptions(o);
+    auto data = qkv::makeDataset(e.base.task);
+    const std::vector<qkv::RunConfig> runs = qkv::expandRuns(e, *data);
+
+    std::vector<qkv::TrainResult> results;
+    int failures = 0;
+    for (const qkv::RunConfig& run : runs) {
+        const std::string dir = QDir(QString::fromStdString(o.text("out")))
+                                    .filePath(QString::fromStdString(run.name))
+                                    .toStdString();
+        results.push_back(qkv::trainRun(run, *data, dir, [&](const qkv::TrainProgress& p) {
+            if (p.evaluated) out << progressLine(p) << std::endl;
+        }));
+        if (results.back().status != qkv::TrainStatus::Completed) {
+            err << "qkvlab train: " << run.name << ": " << results.back().message << '\n';
+            ++failures;
+        }
+    }
+
+    double qkvLoss = std::nan("");
+    for (size_t i = 0; i < runs.size(); ++i)
+        if (runs[i].model.variant == qkv::Variant::Qkv) qkvLoss = results[i].final.loss;
+    TextTable table({"variant", "params", "KV B/token", "steps", "val loss", "vs qkv", "acc",
+                     "ppl", "time", "status"});
+    for (size_t i = 0; i < runs.size(); ++i) {
+        const qkv::RunConfig& run = runs[i];
+        const qkv::TrainResult& r = results[i];
+        const qkv::ModelSummary s = qkv::summarize(run.model);
+        table.addRow({run.name, humanCount(double(s.parameters)),
+                      run.model.causal() ? std::to_string(s.kvCacheBytesPerToken) : "-",
+                      std::to_string(r.stepsDone), fixed(r.final.loss, 4),
+                      run.model.variant == qkv::Variant::Qkv ? "-"
+                                                             : signedPercent(r.final.loss / qkvLoss - 1.0),
+                      percent(r.final.accuracy, 1), fixed(r.final.perplexity, 2),
+                      fixed(r.seconds, 1) + "s", qkv::statusId(r.status)});
+    }
+    out << '\n';
+    table.print(out);
+    return failures ? 1 : 0;
+}
+
+}  // namespace qkvapp

@@ -1,0 +1,22 @@
+// qkvlab: with a command, the CLI; without one, the window.
+#include <QtGlobal>
+#include <unistd.h>
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+#include "gui_main.h"
+#include "runtime/blas_runtime.h"
+
+int main(int argc, char** argv) {
+    // OpenBLAS picks its kernels when it loads, before main: fix the choice and start again.
+    if (qkv::setOpenblasCoreTypeForThisCpu()) {
+        execv("/proc/self/exe", argv);  // returns only on failure; then go on with slow kernels
+    }
+    Q_INIT_RESOURCE(qkvlab);
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (qkvapp::isCliInvocation(args)) return qkvapp::runCli(args, std::cout, std::cerr);
+    return qkvapp::runGui(argc, argv);
+}

@@ -1,0 +1,123 @@
+#include "attention/attention.h"
+
+#include <cmath>
+
+namespace qkv {
+
+int64_t LayerKvCache::bytes() const {
+    int64_t total = 0;
+    for (const auto* t : {&k, &v})
+        if (t->defined()) total += t->numel() * int64_t(t->element_size());
+    return total;
+}
+
+RmsNormImpl::RmsNormImpl(int64_t dim, double eps) : m_eps(eps) {
+    weight = register_parameter("weight", torch::ones({dim}));
+}
+
+torch::Tensor RmsNormImpl::forward(const torch::Tensor& x) {
+    return x * torch::rsqrt(x.pow(2).mean(-1, /*keepdim=*/true) + m_eps) * weight;
+}
+
+QueryMlpImpl::QueryMlpImpl(int64_t d) {
+    norm = register_module("norm", RmsNorm(d));
+    fc1 = register_module("fc1", torch::nn::Linear(d, d / 2));
+    fc2 = register_module("fc2", torch::nn::Linear(d / 2, d));
+    ln = register_module("ln", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
+}
+
+torch::Tensor QueryMlpImpl::forward(const torch::Tensor& x) {
+    return ln(fc2(torch::gelu(fc1(norm(x)))));
+}
+
+torch::Tensor positionalTable(int64_t maxT, int64_t p) {
+    const int64_t half = p / 2;
+    auto pos = torch::arange(maxT, torch::kFloat32);             // (T)
+    auto m = torch::arange(half, torch::kFloat32);               // (p/2)
+    auto freq = torch::pow(10000.0, -(2 * torch::floor(m / 2)) / double(p));
+    auto angle = pos.unsqueeze(1) * freq.unsqueeze(0);           // (T, p/2)
+    auto even = (m.remainder(2) == 0).unsqueeze(0);
+    auto feat = torch::where(even, torch::sin(angle), torch::cos(angle));  // (T, p/2)
+    auto rows = feat.unsqueeze(1).expand({maxT, maxT, half});    // query position i
+    auto cols = feat.unsqueeze(0).expand({maxT, maxT, half});    // key position j
+    return torch::cat({rows, cols}, -1).contiguous();            // (T, T, p)
+}
+
+AttentionImpl::AttentionImpl(const ModelConfig& c)
+    : m_cfg(c), m_heads(c.heads), m_kvHeads(c.kvHeadCount()), m_headDim(c.headDim()) {
+    const int64_t d = c.dModel, hd = m_heads * m_headDim, kvd = m_kvHeads * m_headDim;
+    if (hasQueryProjection(c.variant)) q = register_module("q", torch::nn::Linear(d, hd));
+    if (c.variant == Variant::MlpQ) qmlp = register_module("qmlp", QueryMlp(d));
+    k = register_module("k", torch::nn::Linear(d, kvd));
+    if (hasValueProjection(c.variant)) v = register_module("v", torch::nn::Linear(d, kvd));
+    o = register_module("o", torch::nn::Linear(hd, d));
+    if (c.posBias) {
+        posBias = register_module("pos_bias", torch::nn::Linear(c.posBiasDim, 1));
+        // Start with Σw = 1 so the logits keep their scale; the table adds direction from step 0.
+        torch::NoGradGuard noGrad;
+        posBias->weight.fill_(1.0 / c.posBiasDim);
+        posBias->bias.zero_();
+        m_table = positionalTable(c.sequenceLength(), c.posBiasDim);
+    }
+}
+
+torch::Tensor AttentionImpl::queries(const torch::Tensor& x, const torch::Tensor& keys) {
+    const int64_t B = x.size(0), T = x.size(1);
+    switch (m_cfg.variant) {
+        case Variant::SharedQk:
+        case Variant::Single: return keys;  // g = H, so K already has every query head
+        case Variant::IdentityQ: return x.view({B, T, m_heads, m_headDim}).transpose(1, 2);
+        case Variant::MlpQ:
+            return ((x + qmlp(x)) * 0.5).view({B, T, m_heads, m_headDim}).transpose(1, 2);
+        default: return q(x).view({B, T, m_heads, m_headDim}).transpose(1, 2);
+    }
+}
+
+torch::Tensor AttentionImpl::forward(const torch::Tensor& x, AttentionTrace* trace,
+                                     LayerKvCache* cache) {
+    const int64_t B = x.size(0), T = x.size(1), H = m_heads, g = m_kvHeads, dh = m_headDim;
+    const int64_t past = cache ? cache->length() : 0;
+
+    auto kNew = k(x).view({B, T, g, dh}).transpose(1, 2);  // (B, g, T, d_h)
+    auto qh = queries(x, kNew);                             // (B, H, T, d_h)
+    torch::Tensor vNew = valueIsKey(m_cfg.variant)
+                             ? kNew
+                             : v(x).view({B, T, g, dh}).transpose(1, 2);  // (B, g, T, d_h)
+    torch::Tensor kh = kNew, vh = vNew;
+    if (cache) {
+        cache->k = past ? torch::cat({cache->k, kNew}, 2) : kNew.contiguous();
+        if (!valueIsKey(m_cfg.variant))
+            cache->v = past ? torch::cat({cache->v, vNew}, 2) : vNew.contiguous();
+        kh = cache->k;
+        vh = valueIsKey(m_cfg.variant) ? cache->k : cache->v;
+    }
+    const int64_t S = kh.size(2);  // key positions, past + T
+
+    // Contiguous groups: query heads [j·H/g, (j+1)·H/g) read KV head j. Broadcasting over the
+    // group axis avoids materialising H copies of K and V.
+    const int64_t r = H / g;
+    auto qg = qh.reshape({B, g, r, T, dh});                            // (B, g, r, T, d_h)
+    auto logits = torch::matmul(qg, kh.unsqueeze(2).transpose(-2, -1))  // (B, g, r, T, S)
+                      .mul_(1.0 / std::sqrt(double(dh)))
+                      .view({B, H, T, S});
+    if (posBias) {
+        auto w = posBias->weight.view({-1});  // (p)
+        auto table = m_table.index({torch::indexing::Slice(past, past + T),
+                                    torch::indexing::Slice(0, S)});  // (T, S, p)
+        logits = logits * w.sum() + (torch::matmul(table, w) + posBias->bias);
+    }
+    auto masked = logits;
+    if (m_cfg.causal()) {
+        auto mask = torch::ones({T, S}, torch::kBool).triu(past + 1);  // key j > query i
+        masked = logits.masked_fill(mask, -std::numeric_limits<float>::infinity());
+    }
+    auto attn = torch::softmax(masked, -1);                            // (B, H, T, S)
+    auto y = torch::matmul(attn.view({B, g, r, T, S}), vh.unsqueeze(2))  // (B, g, r, T, d_h)
+                 .view({B, H, T, dh})
+                 .transpose(1, 2)
+                 .reshape({B, T, H * dh});
+    if (trace) *trace = {qh, kh, vh, logits, attn};
+    return o(y);
+}
+
+}  // namespace qkv

@@ -1,0 +1,80 @@
+#pragma once
+// Internal (LibTorch) attention module. Not part of core's public API.
+
+#include <torch/torch.h>
+
+#include "model/model_config.h"
+
+namespace qkv {
+
+// Per-head tensors of one forward pass, for analysis. K and V keep their g heads.
+struct AttentionTrace {
+    torch::Tensor q;       // (B, H, T, d_h)
+    torch::Tensor k;       // (B, g, T, d_h)
+    torch::Tensor v;       // (B, g, T, d_h)
+    torch::Tensor logits;  // (B, H, T, T) after the positional bias, before the mask
+    torch::Tensor attn;    // (B, H, T, T) row-softmax of the masked logits
+};
+
+// What one layer caches during generation: exactly what the variant needs, at g heads.
+struct LayerKvCache {
+    torch::Tensor k;  // (B, g, T_cached, d_h)
+    torch::Tensor v;  // (B, g, T_cached, d_h); undefined when V = K
+    int64_t length() const { return k.defined() ? k.size(2) : 0; }
+    int64_t bytes() const;
+};
+
+// RMSNorm with a learned gain (LibTorch 1.13 has none).
+class RmsNormImpl : public torch::nn::Module {
+public:
+    explicit RmsNormImpl(int64_t dim, double eps = 1e-6);
+    torch::Tensor forward(const torch::Tensor& x);
+    torch::Tensor weight;
+
+private:
+    double m_eps;
+};
+TORCH_MODULE(RmsNorm);
+
+// The nonlinear query map f(X) = LN(GELU(RMSNorm(X) W₁) W₂) of mlp-q.
+class QueryMlpImpl : public torch::nn::Module {
+public:
+    explicit QueryMlpImpl(int64_t d);
+    torch::Tensor forward(const torch::Tensor& x);  // (B, T, d) → (B, T, d)
+
+    RmsNorm norm{nullptr};
+    torch::nn::Linear fc1{nullptr}, fc2{nullptr};
+    torch::nn::LayerNorm ln{nullptr};
+};
+TORCH_MODULE(QueryMlp);
+
+// The fixed 2-D sinusoidal table P (T_max, T_max, p): the first p/2 features encode the query
+// position i, the last p/2 the key position j, so P_ij ≠ P_ji.
+torch::Tensor positionalTable(int64_t maxT, int64_t p);
+
+class AttentionImpl : public torch::nn::Module {
+public:
+    explicit AttentionImpl(const ModelConfig& c);
+
+    // x: (B, T, d) → (B, T, d). With a cache, x holds only the new tokens, which follow the
+    // cached ones; the cache grows by T.
+    torch::Tensor forward(const torch::Tensor& x, AttentionTrace* trace = nullptr,
+                          LayerKvCache* cache = nullptr);
+
+    // Projections that exist for this variant; the others stay null (absent from the state).
+    torch::nn::Linear q{nullptr}, k{nullptr}, v{nullptr}, o{nullptr};
+    QueryMlp qmlp{nullptr};
+    torch::nn::Linear posBias{nullptr};  // Linear(p → 1)
+
+    const ModelConfig& config() const { return m_cfg; }
+
+private:
+    torch::Tensor queries(const torch::Tensor& x, const torch::Tensor& keys);  // (B, H, T, d_h)
+
+    ModelConfig m_cfg;
+    int64_t m_heads, m_kvHeads, m_headDim;
+    torch::Tensor m_table;  // positional table, not a parameter
+};
+TORCH_MODULE(Attention);
+
+}  // namespace qkv

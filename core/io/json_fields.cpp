@@ -1,0 +1,84 @@
+#include "io/json_fields.h"
+
+#include <QStringList>
+
+#include <cmath>
+#include <limits>
+
+#include "common/errors.h"
+
+namespace qkv {
+
+JsonFields::JsonFields(const QJsonObject& object, std::string where)
+    : m_object(object), m_where(std::move(where)) {}
+
+void JsonFields::fail(const char* key, const std::string& why) const {
+    throw ConfigError(m_where + ": field '" + key + "' " + why);
+}
+
+QJsonValue JsonFields::take(const char* key) {
+    m_known.insert(QString::fromLatin1(key));
+    return m_object.value(QString::fromLatin1(key));
+}
+
+QJsonValue JsonFields::raw(const char* key) { return take(key); }
+
+void JsonFields::read(const char* key, int& value) {
+    const QJsonValue v = take(key);
+    if (v.isUndefined()) return;
+    const double d = v.toDouble(std::nan(""));
+    if (!v.isDouble() || d != std::floor(d) || std::abs(d) > 2147483647.0)
+        fail(key, "must be an integer");
+    value = int(d);
+}
+
+void JsonFields::read(const char* key, uint64_t& value) {
+    const QJsonValue v = take(key);
+    if (v.isUndefined()) return;
+    const double d = v.toDouble(-1);
+    if (!v.isDouble() || d < 0 || d != std::floor(d) || d > 9007199254740992.0)
+        fail(key, "must be a non-negative integer");
+    value = uint64_t(d);
+}
+
+void JsonFields::read(const char* key, double& value) {
+    const QJsonValue v = take(key);
+    if (v.isUndefined()) return;
+    if (!v.isDouble()) fail(key, "must be a number");
+    value = v.toDouble();
+}
+
+void JsonFields::read(const char* key, bool& value) {
+    const QJsonValue v = take(key);
+    if (v.isUndefined()) return;
+    if (!v.isBool()) fail(key, "must be true or false");
+    value = v.toBool();
+}
+
+void JsonFields::read(const char* key, std::string& value) {
+    const QJsonValue v = take(key);
+    if (v.isUndefined()) return;
+    if (!v.isString()) fail(key, "must be a string");
+    value = v.toString().toStdString();
+}
+
+QJsonObject JsonFields::object(const char* key) {
+    const QJsonValue v = take(key);
+    if (v.isUndefined()) return {};
+    if (!v.isObject()) fail(key, "must be an object");
+    return v.toObject();
+}
+
+void JsonFields::rejectUnknown() const {
+    for (auto it = m_object.begin(); it != m_object.end(); ++it)
+        if (!m_known.contains(it.key()))
+            throw ConfigError(m_where + ": unknown field '" + it.key().toStdString() + "'");
+}
+
+QJsonValue numberOrNull(double v) { return std::isfinite(v) ? QJsonValue(v) : QJsonValue(); }
+
+double numberOrNaN(const QJsonValue& v) {
+    return v.isDouble() ? v.toDouble() : std::numeric_limits<double>::quiet_NaN();
+}
+
+}  // namespace qkv

@@ -1,0 +1,126 @@
+#include "io/run_config_json.h"
+
+#include "common/errors.h"
+#include "io/json_fields.h"
+
+namespace qkv {
+
+namespace {
+const char* const kFormat = "qkvlab-run/1";
+}
+
+QJsonObject toJson(const ModelConfig& c) {
+    return {{"arch", QString::fromStdString(architectureId(c.arch))},
+            {"variant", QString::fromStdString(variantId(c.variant))},
+            {"d_model", c.dModel},
+            {"layers", c.layers},
+            {"heads", c.heads},
+            {"kv_heads", c.kvHeadCount()},
+            {"vocab", c.vocab},
+            {"context", c.context},
+            {"pos_bias", c.posBias},
+            {"pos_bias_dim", c.posBiasDim},
+            {"image_size", c.imageSize},
+            {"patch_size", c.patchSize}};
+}
+
+QJsonObject toJson(const TaskConfig& c) {
+    return {{"kind", QString::fromStdString(taskId(c.kind))},
+            {"data_path", QString::fromStdString(c.dataPath)},
+            {"vocab", c.vocab},
+            {"seq_len", c.seqLen},
+            {"seed", double(c.seed)},
+            {"validation_size", c.validationSize},
+            {"validation_fraction", c.validationFraction},
+            {"alphabet", QString::fromStdString(c.alphabet)}};
+}
+
+QJsonObject toJson(const TrainConfig& c) {
+    return {{"steps", c.steps},         {"batch", c.batch},
+            {"lr", c.lr},               {"min_lr_fraction", c.minLrFraction},
+            {"warmup_steps", c.warmupSteps}, {"weight_decay", c.weightDecay},
+            {"beta1", c.beta1},         {"beta2", c.beta2},
+            {"grad_clip", c.gradClip},  {"eval_every", c.evalEvery},
+            {"eval_examples", c.evalExamples}, {"seed", double(c.seed)}};
+}
+
+QJsonObject toJson(const RunConfig& c) {
+    return {{"format", kFormat},
+            {"app_version", QKVLAB_VERSION},
+            {"name", QString::fromStdString(c.name)},
+            {"model", toJson(c.model)},
+            {"task", toJson(c.task)},
+            {"train", toJson(c.train)}};
+}
+
+void readJson(const QJsonObject& o, ModelConfig& c, const std::string& where) {
+    JsonFields f(o, where);
+    std::string arch = architectureId(c.arch), variant = variantId(c.variant);
+    f.read("arch", arch);
+    f.read("variant", variant);
+    c.arch = parseArchitecture(arch);
+    if (auto v = parseVariant(variant)) c.variant = *v;
+    else f.fail("variant", "names no variant: '" + variant + "'");
+    f.read("d_model", c.dModel);
+    f.read("layers", c.layers);
+    f.read("heads", c.heads);
+    f.read("kv_heads", c.kvHeads);
+    f.read("vocab", c.vocab);
+    f.read("context", c.context);
+    f.read("pos_bias", c.posBias);
+    f.read("pos_bias_dim", c.posBiasDim);
+    f.read("image_size", c.imageSize);
+    f.read("patch_size", c.patchSize);
+    f.rejectUnknown();
+}
+
+void readJson(const QJsonObject& o, TaskConfig& c, const std::string& where) {
+    JsonFields f(o, where);
+    std::string kind = taskId(c.kind);
+    f.read("kind", kind);
+    if (auto k = parseTask(kind)) c.kind = *k;
+    else f.fail("kind", "names no task: '" + kind + "'");
+    f.read("data_path", c.dataPath);
+    f.read("vocab", c.vocab);
+    f.read("seq_len", c.seqLen);
+    f.read("seed", c.seed);
+    f.read("validation_size", c.validationSize);
+    f.read("validation_fraction", c.validationFraction);
+    f.read("alphabet", c.alphabet);
+    f.rejectUnknown();
+}
+
+void readJson(const QJsonObject& o, TrainConfig& c, const std::string& where) {
+    JsonFields f(o, where);
+    f.read("steps", c.steps);
+    f.read("batch", c.batch);
+    f.read("lr", c.lr);
+    f.read("min_lr_fraction", c.minLrFraction);
+    f.read("warmup_steps", c.warmupSteps);
+    f.read("weight_decay", c.weightDecay);
+    f.read("beta1", c.beta1);
+    f.read("beta2", c.beta2);
+    f.read("grad_clip", c.gradClip);
+    f.read("eval_every", c.evalEvery);
+    f.read("eval_examples", c.evalExamples);
+    f.read("seed", c.seed);
+    f.rejectUnknown();
+}
+
+RunConfig runConfigFromJson(const QJsonObject& o, const std::string& where) {
+    JsonFields f(o, where);
+    std::string format, version;
+    f.read("format", format);
+    f.read("app_version", version);
+    if (format != kFormat) f.fail("format", "is '" + format + "', expected '" + kFormat + "'");
+    RunConfig c;
+    f.read("name", c.name);
+    readJson(f.object("model"), c.model, where + ": model");
+    readJson(f.object("task"), c.task, where + ": task");
+    readJson(f.object("train"), c.train, where + ": train");
+    f.rejectUnknown();
+    validate(c.model);
+    return c;
+}
+
+}  // namespace qkv

@@ -1,0 +1,152 @@
+#include "io/run_folder.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include "common/errors.h"
+#include "io/atomic_file.h"
+#include "io/json_fields.h"
+#include "io/run_config_json.h"
+#include "io/safetensors.h"
+
+namespace qkv {
+
+namespace {
+std::string join(const std::string& dir, const char* file) {
+    return QDir(QString::fromStdString(dir)).filePath(file).toStdString();
+}
+
+std::string compact(const QJsonObject& o) {
+    return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString();
+}
+
+QJsonObject toJson(const EvalMetrics& m) {
+    return {{"loss", numberOrNull(m.loss)},
+            {"accuracy", numberOrNull(m.accuracy)},
+            {"perplexity", numberOrNull(m.perplexity)}};
+}
+
+EvalMetrics metricsFromJson(const QJsonObject& o) {
+    return {numberOrNaN(o.value("loss")), numberOrNaN(o.value("accuracy")),
+            numberOrNaN(o.value("perplexity"))};
+}
+
+QJsonObject toJson(const TrainResult& r) {
+    QJsonArray curve;
+    for (const CurvePoint& p : r.curve)
+        curve.append(QJsonObject{{"step", p.step},
+                                 {"train_loss", numberOrNull(p.trainLoss)},
+                                 {"validation", toJson(p.validation)},
+                                 {"lr", p.learningRate},
+                                 {"elapsed_s", p.elapsedSeconds}});
+    return {{"status", QString::fromStdString(statusId(r.status))},
+            {"message", QString::fromStdString(r.message)},
+            {"steps_done", r.stepsDone},
+            {"checkpoint_step", r.checkpointStep},
+            {"seconds", r.seconds},
+            {"final", toJson(r.final)},
+            {"curve", curve}};
+}
+
+TrainResult resultFromJson(const QJsonObject& o) {
+    TrainResult r;
+    const QString status = o.value("status").toString();
+    r.status = status == "cancelled"  ? TrainStatus::Cancelled
+               : status == "diverged" ? TrainStatus::Diverged
+                                      : TrainStatus::Completed;
+    r.message = o.value("message").toString().toStdString();
+    r.stepsDone = o.value("steps_done").toInt();
+    r.checkpointStep = o.value("checkpoint_step").toInt();
+    r.seconds = o.value("seconds").toDouble();
+    r.final = metricsFromJson(o.value("final").toObject());
+    for (const QJsonValue& v : o.value("curve").toArray()) {
+        const QJsonObject p = v.toObject();
+        CurvePoint c;
+        c.step = p.value("step").toInt();
+        c.trainLoss = numberOrNaN(p.value("train_loss"));
+        c.validation = metricsFromJson(p.value("validation").toObject());
+        c.learningRate = p.value("lr").toDouble();
+        c.elapsedSeconds = p.value("elapsed_s").toDouble();
+        r.curve.push_back(c);
+    }
+    return r;
+}
+
+QJsonObject readJsonObject(const std::string& path) {
+    const std::string bytes = readFile(path);
+    QJsonParseError err{};
+    const QJsonDocument doc =
+        QJsonDocument::fromJson(QByteArray::fromStdString(bytes), &err);
+    if (err.error != QJsonParseError::NoError)
+        throw IoError(path + ": not valid JSON (" + err.errorString().toStdString() + " at byte " +
+                      std::to_string(err.offset) + ")");
+    if (!doc.isObject()) throw IoError(path + ": expected a JSON object");
+    return doc.object();
+}
+
+void ensureFolder(const std::string& dir) {
+    if (!QDir().mkpath(QString::fromStdString(dir)))
+        throw IoError("cannot create the run folder '" + dir + "'");
+}
+}  // namespace
+
+void saveRunFolder(const std::string& dir, const RunConfig& run, const Model& model,
+                   const TrainResult& result) {
+    ensureFolder(dir);
+    SafetensorsFile weights;
+    weights.tensors = model.state();
+    weights.metadata = {{"format", "qkvlab"},
+                        {"variant", variantId(run.model.variant)},
+                        {"arch", architectureId(run.model.arch)},
+                        {"step", std::to_string(result.checkpointStep)},
+                        {"model", compact(toJson(run.model))}};
+    // Weights first: a config.json never points at weights that were not written.
+    writeSafetensors(join(dir, "model.safetensors"), weights);
+    writeFileAtomic(join(dir, "config.json"), QJsonDocument(toJson(run)).toJson().toStdString());
+    saveRunMetrics(dir, result);
+}
+
+void saveRunMetrics(const std::string& dir, const TrainResult& result) {
+    ensureFolder(dir);
+    writeFileAtomic(join(dir, "metrics.json"), QJsonDocument(toJson(result)).toJson().toStdString());
+}
+
+bool isRunFolder(const std::string& dir) {
+    return QFileInfo(QString::fromStdString(join(dir, "config.json"))).isFile() &&
+           QFileInfo(QString::fromStdString(join(dir, "model.safetensors"))).isFile();
+}
+
+RunFolder readRunFolder(const std::string& dir) {
+    if (!QFileInfo(QString::fromStdString(dir)).isDir())
+        throw IoError("'" + dir + "' is not a folder");
+    if (!isRunFolder(dir))
+        throw IoError("'" + dir + "' is not a run folder (it needs config.json and model.safetensors)");
+    RunFolder r;
+    r.path = dir;
+    const std::string configPath = join(dir, "config.json");
+    r.config = runConfigFromJson(readJsonObject(configPath), configPath);
+    const std::string metricsPath = join(dir, "metrics.json");
+    if (QFileInfo(QString::fromStdString(metricsPath)).isFile())
+        r.result = resultFromJson(readJsonObject(metricsPath));
+    return r;
+}
+
+Model loadRunModel(const RunFolder& run) {
+    const std::string path = join(run.path, "model.safetensors");
+    SafetensorsFile file = readSafetensors(path);
+    auto variant = file.metadata.find("variant");
+    if (variant != file.metadata.end() && variant->second != variantId(run.config.model.variant))
+        throw IoError(path + ": holds a '" + variant->second + "' model but config.json says '" +
+                      variantId(run.config.model.variant) + "'");
+    Model model(run.config.model, run.config.train.seed);
+    try {
+        model.loadState(file.tensors);
+    } catch (const IoError& e) {
+        throw IoError(path + ": " + e.what());
+    }
+    return model;
+}
+
+}  // namespace qkv

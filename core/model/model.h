@@ -1,0 +1,45 @@
+#pragma once
+// A transformer of any variant, as seen from outside core: no LibTorch types.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/model_config.h"
+
+namespace qkv {
+
+class TransformerImpl;
+
+// A parameter copied out of the model: row-major float32 values.
+struct NamedTensor {
+    std::string name;
+    std::vector<int64_t> shape;
+    std::vector<float> values;
+};
+
+class Model {
+public:
+    // Builds and initialises a model; throws ConfigError for an impossible configuration.
+    Model(const ModelConfig& config, uint64_t seed);
+
+    const ModelConfig& config() const { return m_config; }
+    int64_t parameterCount() const;
+    std::vector<std::string> parameterNames() const;
+    bool hasParameter(const std::string& name) const;
+
+    // Copies of every parameter, in registration order (the checkpoint content).
+    std::vector<NamedTensor> state() const;
+    // Replaces every parameter; throws IoError when a name is missing, unknown or mis-shaped.
+    void loadState(const std::vector<NamedTensor>& tensors);
+
+    // Core-internal access to the LibTorch module.
+    std::shared_ptr<TransformerImpl> module() const { return m_module; }
+
+private:
+    ModelConfig m_config;
+    std::shared_ptr<TransformerImpl> m_module;
+};
+
+}  // namespace qkv

@@ -1,0 +1,27 @@
+#pragma once
+// Closed-form counts for any configuration, computed without allocating a model.
+
+#include <cstdint>
+
+#include "model/model_config.h"
+
+namespace qkv {
+
+struct ModelSummary {
+    int64_t parameters = 0;           // every trainable scalar (tied weights counted once)
+    int64_t attentionParameters = 0;  // projections, query MLP, W_O and positional bias, all layers
+    int64_t kvCacheBytesPerToken = 0; // float32 cache, all layers, one sequence
+    int64_t flopsPerToken = 0;        // forward multiply-adds × 2, at a full context
+    int kvCacheFactor = 2;            // c: 1 when V = K
+};
+
+ModelSummary summarize(const ModelConfig& c);
+
+// DESIGN.md §1: L · c · g · d_h · T · B · bytes.
+int64_t kvCacheBytes(const ModelConfig& c, int64_t tokens, int64_t batch = 1,
+                     int bytesPerElement = 4);
+
+// 1 − cache(c) / cache(qkv with g = H), the reduction the paper reports.
+double kvCacheReductionVsQkv(const ModelConfig& c);
+
+}  // namespace qkv

@@ -1,0 +1,110 @@
+#include "model/transformer.h"
+
+#include <cmath>
+
+#include "common/errors.h"
+
+namespace qkv {
+
+namespace {
+torch::nn::LayerNorm layerNorm(int64_t d) {
+    return torch::nn::LayerNorm(torch::nn::LayerNormOptions({d}));
+}
+bool endsWith(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+}  // namespace
+
+MlpImpl::MlpImpl(int64_t d) {
+    fc = register_module("fc", torch::nn::Linear(d, 4 * d));
+    proj = register_module("proj", torch::nn::Linear(4 * d, d));
+}
+
+BlockImpl::BlockImpl(const ModelConfig& c) {
+    ln1 = register_module("ln1", layerNorm(c.dModel));
+    attn = register_module("attn", Attention(c));
+    ln2 = register_module("ln2", layerNorm(c.dModel));
+    mlp = register_module("mlp", Mlp(c.dModel));
+}
+
+torch::Tensor BlockImpl::forward(const torch::Tensor& x, AttentionTrace* trace,
+                                 LayerKvCache* cache) {
+    auto h = x + attn(ln1(x), trace, cache);
+    return h + mlp(ln2(h));
+}
+
+TransformerImpl::TransformerImpl(const ModelConfig& c, uint64_t seed) : m_cfg(c) {
+    validate(c);
+    const int64_t d = c.dModel, T = c.sequenceLength();
+    if (c.arch == Architecture::Vit) {
+        patchEmb = register_module("patch_emb", torch::nn::Linear(c.patchSize * c.patchSize, d));
+        clsToken = register_parameter("cls_token", torch::zeros({1, 1, d}));
+        head = register_module("head", torch::nn::Linear(d, c.vocab));
+    } else {
+        tokEmb = register_module("tok_emb", torch::nn::Embedding(c.vocab, d));
+        headBias = register_parameter("head_bias", torch::zeros({c.vocab}));
+    }
+    posEmb = register_parameter("pos_emb", torch::zeros({T, d}));
+    blocks = register_module("blocks", torch::nn::ModuleList());
+    for (int i = 0; i < c.layers; ++i) blocks->push_back(Block(c));
+    lnF = register_module("ln_f", layerNorm(d));
+    initParameters(seed);
+}
+
+void TransformerImpl::initParameters(uint64_t seed) {
+    torch::NoGradGuard noGrad;
+    auto gen = at::detail::createCPUGenerator(seed);
+    const double std = 0.02, residualStd = 0.02 / std::sqrt(2.0 * m_cfg.layers);
+    for (auto& p : named_parameters()) {
+        const std::string& name = p.key();
+        auto& t = p.value();
+        // Norm gains and the positional-bias weights keep their constructor values.
+        if (name.find(".ln") != std::string::npos || name.rfind("ln_f", 0) == 0 ||
+            name.find("norm.") != std::string::npos || name.find("pos_bias") != std::string::npos)
+            continue;
+        if (endsWith(name, ".bias") || name == "head_bias")
+            t.zero_();
+        else if (endsWith(name, "o.weight") || endsWith(name, "proj.weight"))
+            t.normal_(0.0, residualStd, gen);
+        else
+            t.normal_(0.0, std, gen);
+    }
+}
+
+torch::Tensor TransformerImpl::embedTokens(const torch::Tensor& tokens, int64_t offset) {
+    const int64_t T = tokens.size(1);
+    if (offset + T > m_cfg.context)
+        throw ConfigError("input of " + std::to_string(offset + T) +
+                          " tokens is longer than the model's context (" +
+                          std::to_string(m_cfg.context) + ")");
+    auto pos = posEmb.narrow(0, offset, T);  // (T, d)
+    return tokEmb(tokens) + pos;             // (B, T, d)
+}
+
+torch::Tensor TransformerImpl::embedImages(const torch::Tensor& images) {
+    const int64_t B = images.size(0), P = m_cfg.patchSize, side = m_cfg.imageSize / P;
+    auto patches = images.reshape({B, side, P, side, P})
+                       .permute({0, 1, 3, 2, 4})
+                       .reshape({B, side * side, P * P});  // (B, N, P²), row-major patches
+    auto x = patchEmb(patches);                            // (B, N, d)
+    x = torch::cat({clsToken.expand({B, 1, m_cfg.dModel}), x}, 1);
+    return x + posEmb;                                     // (B, 1 + N, d)
+}
+
+torch::Tensor TransformerImpl::forward(const torch::Tensor& input,
+                                       std::vector<AttentionTrace>* traces,
+                                       std::vector<LayerKvCache>* caches) {
+    const bool vit = m_cfg.arch == Architecture::Vit;
+    const int64_t offset = caches && !caches->empty() ? (*caches)[0].length() : 0;
+    auto x = vit ? embedImages(input) : embedTokens(input, offset);
+    if (traces) traces->assign(blocks->size(), {});
+    if (caches) caches->resize(blocks->size());
+    for (size_t i = 0; i < blocks->size(); ++i)
+        x = blocks[i]->as<BlockImpl>()->forward(x, traces ? &(*traces)[i] : nullptr,
+                                                caches ? &(*caches)[i] : nullptr);
+    x = lnF(x);
+    if (vit) return head(x.select(1, 0));                            // (B, classes)
+    return torch::nn::functional::linear(x, tokEmb->weight, headBias);  // (B, T, V)
+}
+
+}  // namespace qkv

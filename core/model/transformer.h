@@ -1,0 +1,75 @@
+#pragma once
+// Internal (LibTorch) transformer in the nanoGPT layout. Not part of core's public API.
+//
+// Parameter names are the checkpoint format:
+//   tok_emb.weight (V, d)          token embedding, tied to the output head (Decoder, Encoder)
+//   head_bias (V)                  the tied head's own bias
+//   patch_emb.{weight,bias}        Linear(P², d) (Vit)
+//   cls_token (1, 1, d)            class token (Vit)
+//   pos_emb (T_max, d)             learned absolute positions
+//   blocks.N.ln1.{weight,bias}     LayerNorm before attention
+//   blocks.N.attn.{q,k,v,o}.{weight,bias}   projections; absent ones are absent
+//   blocks.N.attn.qmlp.{norm.weight,fc1.*,fc2.*,ln.*}   mlp-q's query map
+//   blocks.N.attn.pos_bias.{weight,bias}    Linear(p → 1) of the positional bias
+//   blocks.N.ln2.{weight,bias}, blocks.N.mlp.{fc,proj}.{weight,bias}
+//   ln_f.{weight,bias}             final LayerNorm
+//   head.{weight,bias}             class head (Vit)
+
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "attention/attention.h"
+
+namespace qkv {
+
+class MlpImpl : public torch::nn::Module {
+public:
+    explicit MlpImpl(int64_t d);
+    torch::Tensor forward(const torch::Tensor& x) { return proj(torch::gelu(fc(x))); }
+    torch::nn::Linear fc{nullptr}, proj{nullptr};
+};
+TORCH_MODULE(Mlp);
+
+class BlockImpl : public torch::nn::Module {
+public:
+    explicit BlockImpl(const ModelConfig& c);
+    torch::Tensor forward(const torch::Tensor& x, AttentionTrace* trace = nullptr,
+                          LayerKvCache* cache = nullptr);
+
+    torch::nn::LayerNorm ln1{nullptr}, ln2{nullptr};
+    Attention attn{nullptr};
+    Mlp mlp{nullptr};
+};
+TORCH_MODULE(Block);
+
+class TransformerImpl : public torch::nn::Module {
+public:
+    // Parameters are initialised from `seed` alone (GPT-2 scheme), independent of torch's
+    // global generator, so that concurrent runs stay reproducible.
+    TransformerImpl(const ModelConfig& c, uint64_t seed);
+
+    // Decoder/Encoder: tokens (B, T) int64 → logits (B, T, V). With caches, tokens are the new
+    // ones and positions continue after the cached length.
+    // Vit: images (B, H_img, W_img) float in [0, 1] → class logits (B, classes).
+    torch::Tensor forward(const torch::Tensor& input, std::vector<AttentionTrace>* traces = nullptr,
+                          std::vector<LayerKvCache>* caches = nullptr);
+
+    const ModelConfig& config() const { return m_cfg; }
+
+    torch::nn::Embedding tokEmb{nullptr};
+    torch::Tensor headBias, posEmb, clsToken;
+    torch::nn::Linear patchEmb{nullptr}, head{nullptr};
+    torch::nn::ModuleList blocks{nullptr};
+    torch::nn::LayerNorm lnF{nullptr};
+
+private:
+    torch::Tensor embedTokens(const torch::Tensor& tokens, int64_t offset);  // (B, T, d)
+    torch::Tensor embedImages(const torch::Tensor& images);                  // (B, 1 + N, d)
+    void initParameters(uint64_t seed);
+
+    ModelConfig m_cfg;
+};
+TORCH_MODULE(Transformer);
+
+}  // namespace qkv

@@ -1,0 +1,3 @@
+// Precompiled header for core's LibTorch translation units.
+#pragma once
+#include <torch/torch.h>
