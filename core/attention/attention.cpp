@@ -32,15 +32,11 @@ torch::Tensor QueryMlpImpl::forward(const torch::Tensor& x) {
 
 torch::Tensor positionalTable(int64_t maxT, int64_t p) {
     const int64_t half = p / 2;
-    auto pos = torch::arange(maxT, torch::kFloat32);             // (T)
-    auto m = torch::arange(half, torch::kFloat32);               // (p/2)
-    auto freq = torch::pow(10000.0, -(2 * torch::floor(m / 2)) / double(p));
-    auto angle = pos.unsqueeze(1) * freq.unsqueeze(0);           // (T, p/2)
-    auto even = (m.remainder(2) == 0).unsqueeze(0);
-    auto feat = torch::where(even, torch::sin(angle), torch::cos(angle));  // (T, p/2)
-    auto rows = feat.unsqueeze(1).expand({maxT, maxT, half});    // query position i
-    auto cols = feat.unsqueeze(0).expand({maxT, maxT, half});    // key position j
-    return torch::cat({rows, cols}, -1).contiguous();            // (T, T, p)
+    auto pos = torch::arange(maxT, torch::kFloat64);
+    auto offset = pos.unsqueeze(1) - pos.unsqueeze(0);                    // (T, T): i − j
+    auto freq = torch::pow(10000.0, -2.0 * torch::arange(half, torch::kFloat64) / double(p));
+    auto angle = offset.unsqueeze(-1) * freq;                             // (T, T, p/2)
+    return torch::cat({torch::sin(angle), torch::cos(angle)}, -1).to(torch::kFloat32).contiguous();
 }
 
 AttentionImpl::AttentionImpl(const ModelConfig& c)

@@ -48,8 +48,11 @@ public:
 };
 TORCH_MODULE(QueryMlp);
 
-// The fixed 2-D sinusoidal table P (T_max, T_max, p): the first p/2 features encode the query
-// position i, the last p/2 the key position j, so P_ij ≠ P_ji.
+// The fixed 2-D sinusoidal table P (T_max, T_max, p) of the signed offset i − j: p/2 sines
+// (odd in i − j, so they carry direction: P_ij ≠ P_ji) and p/2 cosines (even), at the
+// transformer's frequencies 10000^(−2m/p). A table of absolute i and j features would give
+// wᵀP_ij = a(i) + b(j): a row constant that softmax ignores plus a key preference, with no way
+// to say "attend one step back".
 torch::Tensor positionalTable(int64_t maxT, int64_t p);
 
 class AttentionImpl : public torch::nn::Module {

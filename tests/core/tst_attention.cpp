@@ -1,0 +1,323 @@
+// Every attention variant against an independent naive implementation: explicit per-head loops
+// in double precision over the module's own weights.
+#include <QtTest>
+
+#include <cmath>
+
+#include "attention/attention.h"
+
+using namespace qkv;
+
+namespace {
+
+using Mat = std::vector<std::vector<double>>;  // row-major [rows][cols]
+
+Mat toMat(const torch::Tensor& t2d) {
+    auto t = t2d.to(torch::kFloat64).contiguous();
+    Mat m(size_t(t.size(0)), std::vector<double>(size_t(t.size(1))));
+    for (int64_t i = 0; i < t.size(0); ++i)
+        for (int64_t j = 0; j < t.size(1); ++j) m[size_t(i)][size_t(j)] = t[i][j].item<double>();
+    return m;
+}
+
+std::vector<double> toVec(const torch::Tensor& t1d) {
+    auto t = t1d.to(torch::kFloat64).contiguous();
+    return std::vector<double>(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
+}
+
+// y = x Wᵀ + b for a Linear's weight (out, in).
+Mat linear(const Mat& x, const torch::nn::Linear& l) {
+    const Mat w = toMat(l->weight);
+    const std::vector<double> b = toVec(l->bias);
+    Mat y(x.size(), std::vector<double>(w.size(), 0.0));
+    for (size_t t = 0; t < x.size(); ++t)
+        for (size_t o = 0; o < w.size(); ++o) {
+            double s = b[o];
+            for (size_t i = 0; i < x[t].size(); ++i) s += x[t][i] * w[o][i];
+            y[t][o] = s;
+        }
+    return y;
+}
+
+Mat layerNorm(const Mat& x, const std::vector<double>& gain, const std::vector<double>& bias) {
+    Mat y = x;
+    for (auto& row : y) {
+        double mean = 0, var = 0;
+        for (double v : row) mean += v;
+        mean /= double(row.size());
+        for (double v : row) var += (v - mean) * (v - mean);
+        var /= double(row.size());
+        for (size_t i = 0; i < row.size(); ++i)
+            row[i] = (row[i] - mean) / std::sqrt(var + 1e-5) * gain[i] + bias[i];
+    }
+    return y;
+}
+
+// The mlp-q query map, written out: LN(GELU(RMSNorm(x) W₁) W₂).
+Mat queryMlp(const Mat& x, QueryMlpImpl& m) {
+    const std::vector<double> g = toVec(m.norm->weight);
+    Mat r = x;
+    for (auto& row : r) {
+        double ms = 0;
+        for (double v : row) ms += v * v;
+        const double scale = 1.0 / std::sqrt(ms / double(row.size()) + 1e-6);
+        for (size_t i = 0; i < row.size(); ++i) row[i] *= scale * g[i];
+    }
+    Mat h = linear(r, m.fc1);
+    for (auto& row : h)
+        for (double& v : row) v = 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0)));
+    return layerNorm(linear(h, m.fc2), toVec(m.ln->weight), toVec(m.ln->bias));
+}
+
+struct NaiveResult {
+    Mat y;                                      // (T, d)
+    std::vector<Mat> logits;                    // per head (T, T), after the bias, before the mask
+};
+
+// One sequence x (T, d) through the variant, head by head.
+NaiveResult naiveAttention(const Mat& x, AttentionImpl& a, const ModelConfig& c) {
+    const size_t T = x.size(), H = size_t(c.heads), g = size_t(c.kvHeadCount());
+    const size_t dh = size_t(c.headDim());
+    const Mat K = linear(x, a.k);
+    const Mat V = hasValueProjection(c.variant) ? linear(x, a.v) : K;
+    Mat Q;
+    switch (c.variant) {
+        case Variant::SharedQk:
+        case Variant::Single: Q = K; break;
+        case Variant::IdentityQ: Q = x; break;
+        case Variant::MlpQ: {
+            Q = queryMlp(x, *a.qmlp);
+            for (size_t t = 0; t < T; ++t)
+                for (size_t i = 0; i < Q[t].size(); ++i) Q[t][i] = 0.5 * (x[t][i] + Q[t][i]);
+            break;
+        }
+        default: Q = linear(x, a.q);
+    }
+    std::vector<double> w, table;
+    double b = 0;
+    Mat P;  // flattened table rows: P[i*T + j] has p features
+    if (c.posBias) {
+        w = toVec(a.posBias->weight.view({-1}));
+        b = a.posBias->bias.item<double>();
+        P = toMat(positionalTable(c.sequenceLength(), c.posBiasDim)
+                      .narrow(0, 0, int64_t(T))
+                      .narrow(1, 0, int64_t(T))
+                      .reshape({int64_t(T * T), -1}));
+    }
+    NaiveResult out;
+    Mat concat(T, std::vector<double>(H * dh, 0.0));
+    for (size_t h = 0; h < H; ++h) {
+        const size_t kvh = h / (H / g);  // contiguous groups
+        Mat S(T, std::vector<double>(T, 0.0));
+        for (size_t i = 0; i < T; ++i)
+            for (size_t j = 0; j < T; ++j) {
+                double s = 0;
+                for (size_t e = 0; e < dh; ++e) s += Q[i][h * dh + e] * K[j][kvh * dh + e];
+                s /= std::sqrt(double(dh));
+                if (c.posBias) {
+                    double wp = 0, wsum = 0;
+                    for (size_t f = 0; f < w.size(); ++f) {
+                        wp += w[f] * P[i * T + j][f];
+                        wsum += w[f];
+                    }
+                    s = wsum * s + wp + b;
+                }
+                S[i][j] = s;
+            }
+        out.logits.push_back(S);
+        for (size_t i = 0; i < T; ++i) {
+            const size_t last = c.causal() ? i : T - 1;
+            double mx = -1e300, z = 0;
+            for (size_t j = 0; j <= last; ++j) mx = std::max(mx, S[i][j]);
+            for (size_t j = 0; j <= last; ++j) z += std::exp(S[i][j] - mx);
+            for (size_t j = 0; j <= last; ++j) {
+                const double p = std::exp(S[i][j] - mx) / z;
+                for (size_t e = 0; e < dh; ++e) concat[i][h * dh + e] += p * V[j][kvh * dh + e];
+            }
+        }
+    }
+    out.y = linear(concat, a.o);
+    return out;
+}
+
+double maxDiff(const Mat& a, const torch::Tensor& b2d) {
+    const Mat m = toMat(b2d);
+    double d = 0;
+    for (size_t i = 0; i < a.size(); ++i)
+        for (size_t j = 0; j < a[i].size(); ++j) d = std::max(d, std::abs(a[i][j] - m[i][j]));
+    return d;
+}
+
+}  // namespace
+
+class TestAttention : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void matchesNaive_data();
+    void matchesNaive();
+    void logitsSymmetryFollowsVariant_data();
+    void logitsSymmetryFollowsVariant();
+    void sharedKvOutputIsSoftmaxTimesK();
+    void absentProjectionsAreAbsent();
+    void cachedForwardEqualsFullForward();
+};
+
+void TestAttention::matchesNaive_data() {
+    QTest::addColumn<int>("variant");
+    QTest::addColumn<int>("heads");
+    QTest::addColumn<int>("kvHeads");
+    QTest::addColumn<int>("length");
+    QTest::addColumn<bool>("bias");
+    QTest::addColumn<bool>("causal");
+    for (Variant v : allVariants()) {
+        const bool fullOnly = needsFullKvHeads(v);
+        struct Shape { int H, g, T; };
+        std::vector<Shape> shapes = {{4, 4, 7}, {2, 2, 5}, {8, 8, 3}};
+        if (!fullOnly) shapes.insert(shapes.end(), {{4, 2, 7}, {4, 1, 6}, {8, 2, 9}});
+        for (const Shape& s : shapes)
+            for (bool bias : {false, true})
+                for (bool causal : {false, true}) {
+                    const std::string name = variantId(v) + " H" + std::to_string(s.H) + " g" +
+                                             std::to_string(s.g) + " T" + std::to_string(s.T) +
+                                             (bias ? " bias" : "") + (causal ? " causal" : "");
+                    QTest::newRow(name.c_str()) << int(v) << s.H << s.g << s.T << bias << causal;
+                }
+    }
+}
+
+void TestAttention::matchesNaive() {
+    QFETCH(int, variant);
+    QFETCH(int, heads);
+    QFETCH(int, kvHeads);
+    QFETCH(int, length);
+    QFETCH(bool, bias);
+    QFETCH(bool, causal);
+    ModelConfig c;
+    c.arch = causal ? Architecture::Decoder : Architecture::Encoder;
+    c.variant = Variant(variant);
+    c.dModel = 32;
+    c.heads = heads;
+    c.kvHeads = kvHeads;
+    c.context = 12;
+    c.posBias = bias;
+    torch::manual_seed(uint64_t(variant * 100 + heads * 10 + kvHeads));
+    Attention a(c);
+    if (bias) {  // a non-trivial bias, so that the test cannot pass with the bias ignored
+        torch::NoGradGuard ng;
+        a->posBias->weight.normal_(0.3, 0.5);
+        a->posBias->bias.fill_(0.25);
+    }
+    torch::NoGradGuard noGrad;
+    auto x = torch::randn({2, length, c.dModel});
+    AttentionTrace trace;
+    auto y = a->forward(x, &trace);  // (B, T, d)
+    for (int64_t bi = 0; bi < 2; ++bi) {
+        const NaiveResult ref = naiveAttention(toMat(x[bi]), *a, c);
+        QVERIFY2(maxDiff(ref.y, y[bi]) < 1e-5, qPrintable(QString::number(maxDiff(ref.y, y[bi]))));
+        for (int h = 0; h < heads; ++h)
+            QVERIFY(maxDiff(ref.logits[size_t(h)], trace.logits[bi][h]) < 1e-5);
+    }
+    QCOMPARE(trace.k.size(1), int64_t(kvHeads));  // K and V keep their g heads
+}
+
+void TestAttention::logitsSymmetryFollowsVariant_data() {
+    QTest::addColumn<int>("variant");
+    QTest::addColumn<bool>("bias");
+    QTest::addColumn<bool>("symmetric");
+    for (Variant v : allVariants())
+        for (bool bias : {false, true}) {
+            const std::string name = variantId(v) + (bias ? " +bias" : "");
+            QTest::newRow(name.c_str()) << int(v) << bias << (queryIsKey(v) && !bias);
+        }
+}
+
+void TestAttention::logitsSymmetryFollowsVariant() {
+    QFETCH(int, variant);
+    QFETCH(bool, bias);
+    QFETCH(bool, symmetric);
+    ModelConfig c;
+    c.variant = Variant(variant);
+    c.dModel = 32;
+    c.heads = 4;
+    c.context = 10;
+    c.posBias = bias;
+    torch::manual_seed(7);
+    Attention a(c);
+    torch::NoGradGuard noGrad;
+    AttentionTrace trace;
+    a->forward(torch::randn({1, 10, 32}), &trace);
+    const auto S = trace.logits[0];  // (H, T, T)
+    const double asym = (S - S.transpose(-2, -1)).abs().max().item<double>();
+    if (symmetric)
+        QCOMPARE(asym, 0.0);  // exactly: Q and K are the same tensor
+    else
+        QVERIFY2(asym > 1e-3, qPrintable(QString::number(asym)));
+}
+
+void TestAttention::sharedKvOutputIsSoftmaxTimesK() {
+    ModelConfig c;
+    c.variant = Variant::SharedKv;
+    c.dModel = 24;
+    c.heads = 3;
+    c.context = 8;
+    torch::manual_seed(3);
+    Attention a(c);
+    torch::NoGradGuard noGrad;
+    auto x = torch::randn({2, 8, 24});
+    AttentionTrace trace;
+    auto y = a->forward(x, &trace);
+    auto q = a->q(x).view({2, 8, 3, 8}).transpose(1, 2);
+    auto k = a->k(x).view({2, 8, 3, 8}).transpose(1, 2);
+    auto expected = torch::softmax(torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(8.0), -1)
+                        .matmul(k)
+                        .transpose(1, 2)
+                        .reshape({2, 8, 24});
+    QVERIFY((a->o(expected) - y).abs().max().item<double>() < 1e-5);
+    QVERIFY(trace.v.is_same(trace.k));
+}
+
+void TestAttention::absentProjectionsAreAbsent() {
+    for (Variant v : allVariants()) {
+        ModelConfig c;
+        c.variant = v;
+        Attention a(c);
+        const auto names = a->named_parameters().keys();
+        auto has = [&](const std::string& n) {
+            return std::find(names.begin(), names.end(), n) != names.end();
+        };
+        QCOMPARE(has("q.weight"), hasQueryProjection(v));
+        QCOMPARE(has("v.weight"), hasValueProjection(v));
+        QVERIFY(has("k.weight") && has("o.weight"));
+        QCOMPARE(has("qmlp.fc1.weight"), v == Variant::MlpQ);
+        QVERIFY(!has("pos_bias.weight"));
+    }
+}
+
+void TestAttention::cachedForwardEqualsFullForward() {
+    for (Variant v : allVariants()) {
+        ModelConfig c;
+        c.arch = Architecture::Decoder;
+        c.variant = v;
+        c.dModel = 32;
+        c.heads = 4;
+        c.kvHeads = needsFullKvHeads(v) ? 4 : 2;
+        c.context = 9;
+        c.posBias = true;
+        torch::manual_seed(11);
+        Attention a(c);
+        torch::NoGradGuard noGrad;
+        auto x = torch::randn({1, 9, 32});
+        auto full = a->forward(x);
+        LayerKvCache cache;
+        std::vector<torch::Tensor> steps;
+        steps.push_back(a->forward(x.narrow(1, 0, 4), nullptr, &cache));  // a prompt, then tokens
+        for (int t = 4; t < 9; ++t) steps.push_back(a->forward(x.narrow(1, t, 1), nullptr, &cache));
+        QVERIFY((torch::cat(steps, 1) - full).abs().max().item<double>() < 1e-5);
+        const int64_t perToken = (valueIsKey(v) ? 1 : 2) * c.kvHeadCount() * c.headDim() * 4;
+        QCOMPARE(cache.bytes(), 9 * perToken);
+    }
+}
+
+QTEST_GUILESS_MAIN(TestAttention)
+#include "tst_attention.moc"
