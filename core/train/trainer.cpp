@@ -7,6 +7,7 @@
 #include "common/errors.h"
 #include "io/run_folder.h"
 #include "model/transformer.h"
+#include "train/train_step.h"
 #include "train/batch_tensors.h"
 #include "train/lr_schedule.h"
 
@@ -17,20 +18,6 @@ using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-// AdamW with weight decay on matrices only (GPT-2 practice: not on biases, gains, or vectors).
-torch::optim::AdamW makeOptimizer(TransformerImpl& net, const TrainConfig& c) {
-    std::vector<torch::Tensor> decay, noDecay;
-    for (auto& p : net.parameters()) (p.dim() >= 2 ? decay : noDecay).push_back(p);
-    auto opts = [&](double wd) {
-        return std::make_unique<torch::optim::AdamWOptions>(
-            torch::optim::AdamWOptions(c.lr).betas({c.beta1, c.beta2}).weight_decay(wd));
-    };
-    std::vector<torch::optim::OptimizerParamGroup> groups;
-    groups.emplace_back(decay, opts(c.weightDecay));
-    groups.emplace_back(noDecay, opts(0.0));
-    return torch::optim::AdamW(groups, torch::optim::AdamWOptions(c.lr));
 }
 
 void checkTrainConfig(const TrainConfig& c) {
@@ -81,9 +68,7 @@ TrainResult trainRun(const RunConfig& run, const Dataset& data, const std::strin
     const TrainConfig& tc = run.train;
     checkTrainConfig(tc);
     Model model(run.model, tc.seed);
-    TransformerImpl& net = *model.module();
-    torch::AutoGradMode gradMode(true);  // grad mode is per thread; a worker may start without it
-    auto optimizer = makeOptimizer(net, tc);
+    TrainStep trainStep(model, tc);
     std::mt19937_64 batchRng(run.task.seed);  // the same stream for every variant of a task
 
     TrainResult result;
@@ -116,24 +101,15 @@ TrainResult trainRun(const RunConfig& run, const Dataset& data, const std::strin
                              std::to_string(result.checkpointStep);
             break;
         }
-        const double lr = learningRateAt(tc, step);
-        for (auto& group : optimizer.param_groups())
-            static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-
-        BatchTensors b = toTensors(data.trainBatch(tc.batch, batchRng), run.model);
-        optimizer.zero_grad();
-        auto loss = taskLoss(net.forward(b.input), b.targets);
-        const double lossValue = loss.item<double>();
+        const double lossValue = trainStep.run(data.trainBatch(tc.batch, batchRng), step);
         if (!std::isfinite(lossValue)) {
             result.status = TrainStatus::Diverged;
             result.message = "loss became " + std::string(std::isnan(lossValue) ? "NaN" : "infinite") +
-                             " at step " + std::to_string(step + 1) + " (lr " + std::to_string(lr) +
-                             "); the run folder keeps step " + std::to_string(result.checkpointStep);
+                             " at step " + std::to_string(step + 1) + " (lr " +
+                             std::to_string(learningRateAt(tc, step)) + "); the run folder keeps step " +
+                             std::to_string(result.checkpointStep);
             break;
         }
-        loss.backward();
-        if (tc.gradClip > 0) torch::nn::utils::clip_grad_norm_(net.parameters(), tc.gradClip);
-        optimizer.step();
         lossSinceEval += lossValue;
         ++stepsSinceEval;
 
