@@ -1,31 +1,24 @@
 #include "train/trainer.h"
 
-#include <chrono>
 #include <cmath>
-#include <random>
 
 #include "common/errors.h"
 #include "io/run_folder.h"
 #include "model/transformer.h"
-#include "train/train_step.h"
 #include "train/batch_tensors.h"
 #include "train/lr_schedule.h"
+#include "train/training_session.h"
 
 namespace qkv {
 
 namespace {
-using Clock = std::chrono::steady_clock;
-
-double secondsSince(Clock::time_point t0) {
-    return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
 void checkTrainConfig(const TrainConfig& c) {
     if (c.steps < 1) throw ConfigError("steps must be at least 1");
     if (c.batch < 1 || c.batch > 65536) throw ConfigError("batch must be between 1 and 65536");
     if (!(c.lr > 0) || !std::isfinite(c.lr)) throw ConfigError("lr must be a positive number");
     if (c.evalEvery < 1) throw ConfigError("eval-every must be at least 1");
     if (c.warmupSteps < 0) throw ConfigError("warmup must not be negative");
+    if (c.evalExamples < 1) throw ConfigError("eval-examples must be at least 1");
 }
 }  // namespace
 
@@ -63,74 +56,99 @@ EvalMetrics evaluate(const Model& model, const Dataset& data, int maxExamples) {
     return m;
 }
 
+TrainingSession::TrainingSession(RunConfig run, const Dataset& data, std::string outDir)
+    : m_run(std::move(run)),
+      m_data(data),
+      m_outDir(std::move(outDir)),
+      m_model((checkTrainConfig(m_run.train), m_run.model), m_run.train.seed),
+      m_step(std::make_unique<TrainStep>(m_model, m_run.train)),
+      m_batchRng(m_run.task.seed),
+      m_start(std::chrono::steady_clock::now()) {
+    checkpoint(0);  // a loadable folder from the start; the curve starts near ln V
+}
+
+double TrainingSession::elapsed() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
+}
+
+CurvePoint TrainingSession::checkpoint(int step) {
+    CurvePoint p;
+    p.step = step;
+    p.trainLoss = m_stepsSinceEval ? m_lossSinceEval / m_stepsSinceEval : kNotApplicable;
+    p.validation = evaluate(m_model, m_data, m_run.train.evalExamples);
+    p.learningRate = learningRateAt(m_run.train, std::max(0, step - 1));
+    p.elapsedSeconds = elapsed();
+    m_lossSinceEval = 0;
+    m_stepsSinceEval = 0;
+    m_result.curve.push_back(p);
+    m_result.final = p.validation;
+    m_result.checkpointStep = step;
+    m_result.stepsDone = step;
+    m_result.seconds = p.elapsedSeconds;
+    saveRunFolder(m_outDir, m_run, m_model, m_result);
+    return p;
+}
+
+void TrainingSession::stop(TrainStatus status, std::string message) {
+    m_finished = true;
+    m_result.status = status;
+    m_result.message = std::move(message);
+    m_result.seconds = elapsed();
+    saveRunMetrics(m_outDir, m_result);  // the weights stay those of the last checkpoint
+}
+
+void TrainingSession::cancel() {
+    if (m_finished) return;
+    stop(TrainStatus::Cancelled, "cancelled at step " + std::to_string(m_result.stepsDone) +
+                                     "; the run folder holds step " +
+                                     std::to_string(m_result.checkpointStep));
+}
+
+TrainProgress TrainingSession::advance() {
+    const TrainConfig& tc = m_run.train;
+    TrainProgress pr;
+    pr.runName = m_run.name;
+    pr.totalSteps = tc.steps;
+    pr.step = m_result.stepsDone;
+    if (m_finished) return pr;
+    const int step = m_result.stepsDone;
+    const double loss = m_step->run(m_data.trainBatch(tc.batch, m_batchRng), step);
+    if (!std::isfinite(loss)) {
+        stop(TrainStatus::Diverged,
+             "loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " at step " +
+                 std::to_string(step + 1) + " (lr " + std::to_string(learningRateAt(tc, step)) +
+                 "); the run folder keeps step " + std::to_string(m_result.checkpointStep));
+        pr.trainLoss = loss;
+        return pr;
+    }
+    m_lossSinceEval += loss;
+    ++m_stepsSinceEval;
+    m_result.stepsDone = step + 1;
+    pr.step = step + 1;
+    pr.trainLoss = loss;
+    if (pr.step % tc.evalEvery == 0 || pr.step == tc.steps) {
+        pr.point = checkpoint(pr.step);
+        pr.evaluated = true;
+    }
+    if (pr.step == tc.steps) m_finished = true;
+    m_result.seconds = elapsed();
+    pr.elapsedSeconds = m_result.seconds;
+    pr.etaSeconds = pr.elapsedSeconds / pr.step * (tc.steps - pr.step);
+    return pr;
+}
+
 TrainResult trainRun(const RunConfig& run, const Dataset& data, const std::string& outDir,
                      const ProgressCallback& progress, const std::atomic<bool>* cancel) {
-    const TrainConfig& tc = run.train;
-    checkTrainConfig(tc);
-    Model model(run.model, tc.seed);
-    TrainStep trainStep(model, tc);
-    std::mt19937_64 batchRng(run.task.seed);  // the same stream for every variant of a task
-
-    TrainResult result;
-    const auto t0 = Clock::now();
-    double lossSinceEval = 0;
-    int stepsSinceEval = 0;
-    auto checkpoint = [&](int step) {
-        CurvePoint p;
-        p.step = step;
-        p.trainLoss = stepsSinceEval ? lossSinceEval / stepsSinceEval : kNotApplicable;
-        p.validation = evaluate(model, data, tc.evalExamples);
-        p.learningRate = learningRateAt(tc, std::max(0, step - 1));
-        p.elapsedSeconds = secondsSince(t0);
-        lossSinceEval = 0;
-        stepsSinceEval = 0;
-        result.curve.push_back(p);
-        result.final = p.validation;
-        result.checkpointStep = step;
-        result.stepsDone = step;
-        result.seconds = p.elapsedSeconds;
-        saveRunFolder(outDir, run, model, result);
-        return p;
-    };
-
-    checkpoint(0);  // the folder is a loadable run from the start, and the curve starts at ln V
-    for (int step = 0; step < tc.steps; ++step) {
+    TrainingSession session(run, data, outDir);
+    while (!session.finished()) {
         if (cancel && cancel->load()) {
-            result.status = TrainStatus::Cancelled;
-            result.message = "cancelled at step " + std::to_string(step) + "; the run folder holds step " +
-                             std::to_string(result.checkpointStep);
+            session.cancel();
             break;
         }
-        const double lossValue = trainStep.run(data.trainBatch(tc.batch, batchRng), step);
-        if (!std::isfinite(lossValue)) {
-            result.status = TrainStatus::Diverged;
-            result.message = "loss became " + std::string(std::isnan(lossValue) ? "NaN" : "infinite") +
-                             " at step " + std::to_string(step + 1) + " (lr " +
-                             std::to_string(learningRateAt(tc, step)) + "); the run folder keeps step " +
-                             std::to_string(result.checkpointStep);
-            break;
-        }
-        lossSinceEval += lossValue;
-        ++stepsSinceEval;
-
-        TrainProgress pr;
-        pr.runName = run.name;
-        pr.step = step + 1;
-        pr.totalSteps = tc.steps;
-        pr.trainLoss = lossValue;
-        if ((step + 1) % tc.evalEvery == 0 || step + 1 == tc.steps) {
-            pr.point = checkpoint(step + 1);
-            pr.evaluated = true;
-        }
-        result.stepsDone = step + 1;
-        pr.elapsedSeconds = secondsSince(t0);
-        pr.etaSeconds = pr.elapsedSeconds / pr.step * (tc.steps - pr.step);
-        if (progress) progress(pr);
+        const TrainProgress p = session.advance();
+        if (progress) progress(p);
     }
-    result.seconds = secondsSince(t0);
-    // The folder keeps the last good checkpoint; only the record of why training stopped changes.
-    if (result.status != TrainStatus::Completed) saveRunMetrics(outDir, result);
-    return result;
+    return session.result();
 }
 
 }  // namespace qkv
