@@ -1,14 +1,37 @@
 #include "gui_main.h"
 
 #include <QApplication>
-#include <QLabel>
+#include <QDir>
+#include <QSettings>
+#include <QStandardPaths>
+
+#include "experiment_controller.h"
+#include "main_window.h"
+#include "runtime/blas_runtime.h"
+#include "train/experiment.h"
 
 namespace qkvapp {
 
 int runGui(int argc, char** argv) {
     QApplication app(argc, argv);
-    QLabel label("QKV Lab");
-    label.show();
+    QApplication::setOrganizationName("QKV Lab");
+    QApplication::setApplicationName("qkvlab");
+    QApplication::setApplicationVersion(QKVLAB_VERSION);
+    // One torch thread: the second core stays with the GUI thread while training.
+    qkv::setTorchThreads(1);
+
+    const QString root = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+                             .filePath("workspace");
+    QDir().mkpath(root);
+    ExperimentController controller(root);
+    MainWindow window(&controller);
+    QSettings settings;
+    window.setAppearance({settings.value("view/dark", false).toBool(),
+                          settings.value("view/presentation", false).toBool()});
+    controller.planExperiment(qkv::loadExperiment(":/presets/demo.json"));
+    window.show();
+    const std::string warning = qkv::blasWarning(qkv::detectBlas());
+    if (!warning.empty()) qWarning("%s", warning.c_str());
     return app.exec();
 }
 

@@ -41,13 +41,16 @@ QJsonObject toJson(const TrainResult& r) {
                                  {"validation", toJson(p.validation)},
                                  {"lr", p.learningRate},
                                  {"elapsed_s", p.elapsedSeconds}});
+    QJsonArray trainLog;
+    for (const TrainLogPoint& p : r.trainLog) trainLog.append(QJsonArray{p.step, p.loss});
     return {{"status", QString::fromStdString(statusId(r.status))},
             {"message", QString::fromStdString(r.message)},
             {"steps_done", r.stepsDone},
             {"checkpoint_step", r.checkpointStep},
             {"seconds", r.seconds},
             {"final", toJson(r.final)},
-            {"curve", curve}};
+            {"curve", curve},
+            {"train_log", trainLog}};
 }
 
 TrainResult resultFromJson(const QJsonObject& o) {
@@ -70,6 +73,10 @@ TrainResult resultFromJson(const QJsonObject& o) {
         c.learningRate = p.value("lr").toDouble();
         c.elapsedSeconds = p.value("elapsed_s").toDouble();
         r.curve.push_back(c);
+    }
+    for (const QJsonValue& v : o.value("train_log").toArray()) {
+        const QJsonArray pair = v.toArray();
+        r.trainLog.push_back({pair.at(0).toInt(), pair.at(1).toDouble()});
     }
     return r;
 }

@@ -77,4 +77,28 @@ ModelSummary summarize(const ModelConfig& c) {
     return s;
 }
 
+std::vector<ParameterShape> attentionParameterShapes(const ModelConfig& c, int layer) {
+    const int64_t d = c.dModel, hd = int64_t(c.heads) * c.headDim();
+    const int64_t kvd = int64_t(c.kvHeadCount()) * c.headDim();
+    const std::string prefix = "blocks." + std::to_string(layer) + ".attn.";
+    std::vector<ParameterShape> shapes;
+    auto linear = [&](const std::string& name, int64_t in, int64_t out) {
+        shapes.push_back({prefix + name + ".weight", {out, in}});
+        shapes.push_back({prefix + name + ".bias", {out}});
+    };
+    if (hasQueryProjection(c.variant)) linear("q", d, hd);
+    if (c.variant == Variant::MlpQ) {
+        shapes.push_back({prefix + "qmlp.norm.weight", {d}});
+        linear("qmlp.fc1", d, d / 2);
+        linear("qmlp.fc2", d / 2, d);
+        shapes.push_back({prefix + "qmlp.ln.weight", {d}});
+        shapes.push_back({prefix + "qmlp.ln.bias", {d}});
+    }
+    linear("k", d, kvd);
+    if (hasValueProjection(c.variant)) linear("v", d, kvd);
+    linear("o", hd, d);
+    if (c.posBias) linear("pos_bias", c.posBiasDim, 1);
+    return shapes;
+}
+
 }  // namespace qkv

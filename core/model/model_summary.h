@@ -2,6 +2,8 @@
 // Closed-form counts for any configuration, computed without allocating a model.
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "model/model_config.h"
 
@@ -16,6 +18,14 @@ struct ModelSummary {
 };
 
 ModelSummary summarize(const ModelConfig& c);
+
+// Names and shapes (out, in) of layer `layer`'s attention parameters, as a model of this
+// configuration holds them (checkpoint names), computed without building the model.
+struct ParameterShape {
+    std::string name;
+    std::vector<int64_t> shape;
+};
+std::vector<ParameterShape> attentionParameterShapes(const ModelConfig& c, int layer = 0);
 
 // DESIGN.md §1: L · c · g · d_h · T · B · bytes.
 int64_t kvCacheBytes(const ModelConfig& c, int64_t tokens, int64_t batch = 1,

@@ -62,10 +62,19 @@ struct TrainProgress {
 
 enum class TrainStatus { Completed, Cancelled, Diverged };
 
+// Mean training loss over a window of steps, logged more often than evaluations so that live
+// curves move smoothly; at most ~kTrainLogPoints windows per run.
+struct TrainLogPoint {
+    int step = 0;       // the window's last step
+    double loss = 0;
+};
+constexpr int kTrainLogPoints = 500;
+
 struct TrainResult {
     TrainStatus status = TrainStatus::Completed;
     std::string message;              // why it stopped, for anything but Completed
     std::vector<CurvePoint> curve;
+    std::vector<TrainLogPoint> trainLog;
     EvalMetrics final;                // the last evaluation of the saved checkpoint
     int stepsDone = 0;
     int checkpointStep = 0;           // the step the run folder holds

@@ -123,7 +123,15 @@ TrainProgress TrainingSession::advance() {
     }
     m_lossSinceEval += loss;
     ++m_stepsSinceEval;
+    m_lossSinceLog += loss;
+    ++m_stepsSinceLog;
     m_result.stepsDone = step + 1;
+    const int logEvery = std::max(1, tc.steps / kTrainLogPoints);
+    if (m_result.stepsDone % logEvery == 0 || m_result.stepsDone == tc.steps) {
+        m_result.trainLog.push_back({m_result.stepsDone, m_lossSinceLog / m_stepsSinceLog});
+        m_lossSinceLog = 0;
+        m_stepsSinceLog = 0;
+    }
     pr.step = step + 1;
     pr.trainLoss = loss;
     if (pr.step % tc.evalEvery == 0 || pr.step == tc.steps) {

@@ -46,6 +46,8 @@ private:
     std::chrono::steady_clock::time_point m_start;
     double m_lossSinceEval = 0;
     int m_stepsSinceEval = 0;
+    double m_lossSinceLog = 0;
+    int m_stepsSinceLog = 0;
     bool m_finished = false;
 };
 

@@ -1,0 +1,227 @@
+#include "experiment_controller.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QThread>
+
+#include "io/run_folder.h"
+#include "snapshot_builder.h"
+
+namespace qkvapp {
+
+ExperimentController::ExperimentController(QString workspaceRoot, QObject* parent)
+    : QObject(parent), m_root(std::move(workspaceRoot)) {
+    m_publishTimer.setSingleShot(true);
+    m_publishTimer.setInterval(kPublishInterval);
+    connect(&m_publishTimer, &QTimer::timeout, this, &ExperimentController::publish);
+}
+
+ExperimentController::~ExperimentController() {
+    if (m_worker) m_worker->requestCancel();
+    stopThread();
+}
+
+void ExperimentController::changed() {
+    if (!m_publishTimer.isActive()) m_publishTimer.start();
+}
+
+void ExperimentController::publish() {
+    Q_EMIT workspaceChanged(workspaceItems(m_workspace));
+    Q_EMIT curvesChanged(curveSeries(m_workspace));
+    Q_EMIT comparisonChanged(comparisonRows(m_workspace));
+    if (const RunEntry* run = m_workspace.findRun(m_currentRun))
+        Q_EMIT summaryChanged(runSummary(*run));
+    else
+        Q_EMIT summaryCleared();
+    if (ExperimentEntry* e = m_workspace.findExperiment(m_trainingExperiment)) {
+        long done = 0, total = 0;
+        double eta = 0;
+        for (const RunEntry& r : e->runs) {
+            done += r.result.stepsDone;
+            total += r.config.train.steps;
+            eta = std::max(eta, r.etaSeconds);
+        }
+        const int percent = total ? int(100 * done / total) : 0;
+        Q_EMIT overallProgress(percent, isTraining() ? tr("Training %1: %2% · ETA %3 s")
+                                                           .arg(e->name)
+                                                           .arg(percent)
+                                                           .arg(eta, 0, 'f', 0)
+                                                     : tr("%1: %2% of the steps done").arg(e->name).arg(percent));
+    }
+}
+
+void ExperimentController::planExperiment(const qkv::Experiment& experiment) {
+    auto& list = m_workspace.experiments();
+    for (auto it = list.begin(); it != list.end(); ++it)
+        if (it->folder.isEmpty()) {
+            list.erase(it);
+            break;
+        }
+    m_lastPlan = experiment;
+    ExperimentEntry& e = m_workspace.addPlanned(experiment);
+    if (!e.runs.empty()) m_currentRun = e.runs.front().id;
+    changed();
+}
+
+bool ExperimentController::train() {
+    if (isTraining()) {
+        Q_EMIT errorOccurred(tr("Training is already running; cancel it first."));
+        return false;
+    }
+    ExperimentEntry* planned = nullptr;
+    for (auto& e : m_workspace.experiments())
+        if (e.folder.isEmpty()) planned = &e;
+    if (!planned && m_lastPlan) {  // train the same experiment again, in a new folder
+        planExperiment(*m_lastPlan);
+        planned = &m_workspace.experiments().back();
+    }
+    if (!planned) {
+        Q_EMIT errorOccurred(tr("There is no experiment to train: create one with New Experiment."));
+        return false;
+    }
+    const std::string problem = qkv::checkExperiment(planned->experiment);
+    if (!problem.empty()) {
+        Q_EMIT errorOccurred(QString::fromStdString(problem));
+        return false;
+    }
+    const QString stamp = QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss");
+    // The folder's name becomes the experiment's: unique, and what the user finds on disk.
+    planned->name = planned->name + "-" + stamp;
+    planned->folder = QDir(m_root).filePath(planned->name);
+    for (RunEntry& r : planned->runs) {
+        r.state = RunState::Queued;
+        r.id = planned->name + "/" + QString::fromStdString(r.config.name);
+    }
+    m_currentRun = planned->runs.empty() ? QString() : planned->runs.front().id;
+    m_trainingExperiment = planned->name;
+
+    m_thread = new QThread(this);
+    m_worker = new TrainingWorker(planned->experiment, planned->folder);
+    m_worker->moveToThread(m_thread);
+    connect(m_thread, &QThread::started, m_worker, &TrainingWorker::run);
+    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(m_worker, &TrainingWorker::prepared, this, &ExperimentController::onPrepared);
+    connect(m_worker, &TrainingWorker::progress, this, &ExperimentController::onProgress);
+    connect(m_worker, &TrainingWorker::finished, this, &ExperimentController::onFinished);
+    connect(m_worker, &TrainingWorker::failed, this, &ExperimentController::onFailed);
+    m_thread->start();
+    Q_EMIT trainingStateChanged(true);
+    changed();
+    return true;
+}
+
+void ExperimentController::cancel() {
+    if (m_worker) m_worker->requestCancel();
+}
+
+void ExperimentController::stopThread() {
+    if (!m_thread) return;
+    m_thread->quit();
+    m_thread->wait();
+    delete m_thread;  // its finished() already scheduled the worker's deletion
+    m_thread = nullptr;
+    m_worker = nullptr;
+}
+
+void ExperimentController::apply(const QVector<RunSnapshot>& runs) {
+    ExperimentEntry* e = m_workspace.findExperiment(m_trainingExperiment);
+    if (!e) return;
+    for (const RunSnapshot& s : runs)
+        for (RunEntry& r : e->runs)
+            if (r.config.name == s.config.name) {
+                if (m_currentRun == r.id) m_currentRun = s.runId;
+                r.id = s.runId;
+                r.config = s.config;
+                r.result = s.result;
+                r.etaSeconds = s.etaSeconds;
+                r.state = s.finished ? RunState::Finished : RunState::Training;
+            }
+    changed();
+}
+
+void ExperimentController::onPrepared(const QVector<RunSnapshot>& runs) { apply(runs); }
+void ExperimentController::onProgress(const QVector<RunSnapshot>& runs) { apply(runs); }
+
+void ExperimentController::onFinished(bool cancelled) {
+    stopThread();
+    Q_EMIT trainingStateChanged(false);
+    Q_EMIT trainingFinished(cancelled);
+    changed();
+}
+
+void ExperimentController::onFailed(const QString& message) {
+    stopThread();
+    if (ExperimentEntry* e = m_workspace.findExperiment(m_trainingExperiment))
+        for (RunEntry& r : e->runs)
+            if (r.state != RunState::Finished) {
+                r.state = RunState::Failed;
+                r.error = message;
+            }
+    Q_EMIT trainingStateChanged(false);
+    Q_EMIT errorOccurred(tr("Training failed: %1").arg(message));
+    changed();
+}
+
+bool ExperimentController::openFolder(const QString& path) {
+    const QString dir = QFileInfo(path).absoluteFilePath();
+    QStringList runDirs;
+    if (qkv::isRunFolder(dir.toStdString())) {
+        runDirs << dir;
+    } else {
+        for (const QFileInfo& sub : QDir(dir).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name))
+            if (qkv::isRunFolder(sub.absoluteFilePath().toStdString())) runDirs << sub.absoluteFilePath();
+    }
+    if (runDirs.isEmpty()) {
+        Q_EMIT errorOccurred(tr("'%1' is neither a run folder nor a folder of runs "
+                                "(a run folder holds config.json and model.safetensors).").arg(dir));
+        return false;
+    }
+    const QString folder = runDirs.size() == 1 && runDirs[0] == dir ? QFileInfo(dir).absolutePath() : dir;
+    ExperimentEntry entry;
+    entry.name = QFileInfo(folder).fileName();
+    entry.folder = folder;
+    QStringList problems;
+    for (const QString& runDir : runDirs) {
+        if (m_workspace.findRun(runDir)) continue;  // already open
+        try {
+            const qkv::RunFolder f = qkv::readRunFolder(runDir.toStdString());
+            RunEntry r;
+            r.id = runDir;
+            r.config = f.config;
+            r.result = f.result;
+            r.color = Workspace::variantColor(f.config.model.variant);
+            r.state = RunState::Finished;
+            entry.runs.push_back(r);
+            entry.experiment.variants.push_back(f.config.model.variant);
+            entry.experiment.base = f.config;
+        } catch (const std::exception& e) {
+            problems << QString::fromStdString(e.what());
+        }
+    }
+    if (!problems.isEmpty()) Q_EMIT errorOccurred(tr("Some runs could not be opened:\n%1").arg(problems.join('\n')));
+    if (entry.runs.empty()) return problems.isEmpty();
+    if (ExperimentEntry* existing = m_workspace.findExperiment(entry.name); existing && existing->folder == folder) {
+        for (auto& r : entry.runs) existing->runs.push_back(r);
+    } else {
+        m_workspace.experiments().push_back(entry);
+    }
+    m_currentRun = entry.runs.front().id;
+    Q_EMIT folderOpened(dir);
+    changed();
+    return true;
+}
+
+void ExperimentController::setRunVisible(const QString& runId, bool visible) {
+    if (RunEntry* r = m_workspace.findRun(runId)) {
+        r->visible = visible;
+        changed();
+    }
+}
+
+void ExperimentController::selectRun(const QString& runId) {
+    m_currentRun = runId;
+    changed();
+}
+
+}  // namespace qkvapp

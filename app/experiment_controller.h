@@ -1,0 +1,77 @@
+#pragma once
+// Owns the workspace and the training thread; turns worker snapshots into view snapshots.
+// Updates are merged: at most one publication per kPublishInterval (≈30 a second).
+
+#include <QObject>
+#include <QTimer>
+#include <QVector>
+
+#include <optional>
+
+#include "snapshots.h"
+#include "training_worker.h"
+#include "workspace.h"
+#include "workspace_view.h"
+
+class QThread;
+
+namespace qkvapp {
+
+class ExperimentController : public QObject {
+    Q_OBJECT
+
+public:
+    static constexpr int kPublishInterval = 33;  // ms
+
+    // Experiments are trained into `workspaceRoot/<name>-<date-time>/<variant>`.
+    explicit ExperimentController(QString workspaceRoot, QObject* parent = nullptr);
+    ~ExperimentController() override;  // cancels training and waits for the worker
+
+    const Workspace& workspace() const { return m_workspace; }
+    bool isTraining() const { return m_thread != nullptr; }
+    QString workspaceRoot() const { return m_root; }
+
+    // Shows an experiment ready to train; replaces a planned one that was never trained.
+    void planExperiment(const qkv::Experiment& experiment);
+    // Trains the most recently planned experiment. Returns false (and reports) if none or busy.
+    bool train();
+    void cancel();
+    // A run folder, or a folder whose subfolders are runs. Errors go to errorOccurred.
+    bool openFolder(const QString& path);
+    void setRunVisible(const QString& runId, bool visible);
+    void selectRun(const QString& runId);
+    QString currentRunId() const { return m_currentRun; }
+
+Q_SIGNALS:
+    void curvesChanged(const QVector<qkvviews::CurveSeries>& series);
+    void comparisonChanged(const QVector<qkvviews::ComparisonRow>& rows);
+    void workspaceChanged(const QVector<qkvviews::WorkspaceExperimentItem>& items);
+    void summaryChanged(const qkvviews::RunSummary& summary);
+    void summaryCleared();
+    void trainingStateChanged(bool running);
+    void overallProgress(int percent, const QString& text);
+    void trainingFinished(bool cancelled);
+    void errorOccurred(const QString& message);
+    void folderOpened(const QString& path);
+
+private:
+    void onPrepared(const QVector<RunSnapshot>& runs);
+    void onProgress(const QVector<RunSnapshot>& runs);
+    void onFinished(bool cancelled);
+    void onFailed(const QString& message);
+    void stopThread();
+    void apply(const QVector<RunSnapshot>& runs);
+    void changed();
+    void publish();
+
+    Workspace m_workspace;
+    QString m_root;
+    QThread* m_thread = nullptr;
+    TrainingWorker* m_worker = nullptr;
+    QString m_trainingExperiment;
+    QString m_currentRun;
+    QTimer m_publishTimer;
+    std::optional<qkv::Experiment> m_lastPlan;
+};
+
+}  // namespace qkvapp

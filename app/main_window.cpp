@@ -1,0 +1,223 @@
+#include "main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QToolBar>
+
+#include "comparison_table_view.h"
+#include "experiment_controller.h"
+#include "new_experiment_dialog.h"
+#include "recent_folders.h"
+#include "run_summary_view.h"
+#include "runtime/blas_runtime.h"
+#include "training_curves_view.h"
+#include "workspace_view.h"
+
+namespace qkvapp {
+
+MainWindow::MainWindow(ExperimentController* controller, QWidget* parent)
+    : QMainWindow(parent), m_controller(controller) {
+    setWindowTitle(tr("QKV Lab"));
+    setAcceptDrops(true);
+    m_curves = new qkvviews::TrainingCurvesView(this);
+    m_comparison = new qkvviews::ComparisonTableView(this);
+    m_tabs = new QTabWidget(this);
+    m_tabs->addTab(m_curves, tr("Training"));
+    m_tabs->addTab(m_comparison, tr("Comparison"));
+    setCentralWidget(m_tabs);
+    createDocks();
+    createActions();
+    connectController();
+
+    m_progress = new QProgressBar(this);
+    m_progress->setRange(0, 100);
+    m_progress->setMaximumWidth(260);
+    m_progress->setVisible(false);
+    m_status = new QLabel(this);
+    statusBar()->addWidget(m_status, 1);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(
+        new QLabel(QString::fromStdString(qkv::describeBlas(qkv::detectBlas())), this));
+
+    resize(1400, 860);
+    QSettings settings;
+    restoreGeometry(settings.value("window/geometry").toByteArray());
+    restoreState(settings.value("window/state").toByteArray());
+}
+
+void MainWindow::createDocks() {
+    m_workspace = new qkvviews::WorkspaceView(this);
+    auto* left = new QDockWidget(tr("Workspace"), this);
+    left->setObjectName("workspaceDock");
+    left->setWidget(m_workspace);
+    addDockWidget(Qt::LeftDockWidgetArea, left);
+    m_summary = new qkvviews::RunSummaryView(this);
+    auto* right = new QDockWidget(tr("Run summary"), this);
+    right->setObjectName("summaryDock");
+    right->setWidget(m_summary);
+    addDockWidget(Qt::RightDockWidgetArea, right);
+    resizeDocks({left, right}, {300, 360}, Qt::Horizontal);
+}
+
+void MainWindow::createActions() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* newExp = file->addAction(tr("&New Experiment…"), this, &MainWindow::newExperiment);
+    newExp->setShortcut(QKeySequence::New);
+    QAction* open = file->addAction(tr("&Open Run Folder…"), this, &MainWindow::openFolderDialog);
+    open->setShortcut(QKeySequence::Open);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), this, &QWidget::close)->setShortcut(QKeySequence::Quit);
+
+    QMenu* presets = menuBar()->addMenu(tr("&Presets"));
+    for (const QString& name : {QString("demo"), QString("char-lm"), QString("fashion-vit")})
+        presets->addAction(name, this, [this, name] { loadPreset(name); });
+
+    QMenu* run = menuBar()->addMenu(tr("&Train"));
+    m_train = run->addAction(tr("&Train"), m_controller, [this] { m_controller->train(); });
+    m_train->setShortcut(Qt::CTRL | Qt::Key_R);
+    m_cancel = run->addAction(tr("&Cancel"), m_controller, &ExperimentController::cancel);
+    m_cancel->setShortcut(Qt::Key_Escape);
+    m_cancel->setEnabled(false);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    m_dark = view->addAction(tr("&Dark Theme"));
+    m_dark->setCheckable(true);
+    m_presentation = view->addAction(tr("&Presentation Mode"));
+    m_presentation->setCheckable(true);
+    m_presentation->setShortcut(Qt::Key_F5);
+    auto appearanceChanged = [this] {
+        setAppearance({m_dark->isChecked(), m_presentation->isChecked()});
+    };
+    connect(m_dark, &QAction::toggled, this, appearanceChanged);
+    connect(m_presentation, &QAction::toggled, this, appearanceChanged);
+
+    QToolBar* bar = addToolBar(tr("Main"));
+    bar->setObjectName("mainToolbar");
+    bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    bar->addAction(newExp);
+    bar->addAction(open);
+    bar->addSeparator();
+    bar->addAction(m_train);
+    bar->addAction(m_cancel);
+    bar->addSeparator();
+    bar->addAction(m_presentation);
+    bar->addAction(m_dark);
+}
+
+void MainWindow::connectController() {
+    ExperimentController* c = m_controller;
+    connect(c, &ExperimentController::curvesChanged, m_curves, &qkvviews::TrainingCurvesView::setSeries);
+    connect(c, &ExperimentController::comparisonChanged, m_comparison, &qkvviews::ComparisonTableView::setRows);
+    connect(c, &ExperimentController::workspaceChanged, this, [this](const auto& items) {
+        m_workspace->setWorkspace(items);
+        m_workspace->selectRun(m_controller->currentRunId());
+    });
+    connect(c, &ExperimentController::summaryChanged, m_summary, &qkvviews::RunSummaryView::setSummary);
+    connect(c, &ExperimentController::summaryCleared, m_summary, &qkvviews::RunSummaryView::clear);
+    connect(c, &ExperimentController::errorOccurred, this, &MainWindow::showError);
+    connect(c, &ExperimentController::folderOpened, this, [](const QString& p) { RecentFolders::add(p); });
+    connect(c, &ExperimentController::trainingStateChanged, this, [this](bool running) {
+        m_train->setEnabled(!running);
+        m_cancel->setEnabled(running);
+        m_progress->setVisible(running);
+    });
+    connect(c, &ExperimentController::overallProgress, this, [this](int percent, const QString& text) {
+        m_progress->setValue(percent);
+        m_status->setText(text);
+    });
+    connect(c, &ExperimentController::trainingFinished, this, [this](bool cancelled) {
+        m_status->setText(cancelled ? tr("Training cancelled; every run folder keeps its last checkpoint.")
+                                    : tr("Training finished."));
+    });
+    connect(m_workspace, &qkvviews::WorkspaceView::runVisibilityChanged, c, &ExperimentController::setRunVisible);
+    connect(m_workspace, &qkvviews::WorkspaceView::currentRunChanged, c, [c](const QString& id) {
+        if (!id.isEmpty()) c->selectRun(id);
+    });
+}
+
+void MainWindow::setAppearance(const Appearance& a) {
+    m_appearance = a;
+    if (m_dark->isChecked() != a.dark) m_dark->setChecked(a.dark);
+    if (m_presentation->isChecked() != a.presentation) m_presentation->setChecked(a.presentation);
+    applyAppearance(*qApp, a);
+    m_curves->setLineWidth(a.lineWidth());
+    QSettings().setValue("view/dark", a.dark);
+    QSettings().setValue("view/presentation", a.presentation);
+}
+
+void MainWindow::newExperiment() {
+    qkv::Experiment initial;
+    try {
+        initial = qkv::loadExperiment(":/presets/demo.json");
+    } catch (const std::exception&) {
+    }
+    NewExperimentDialog dialog(initial, this);
+    if (dialog.exec() == QDialog::Accepted) m_controller->planExperiment(dialog.experiment());
+}
+
+void MainWindow::loadPreset(const QString& name) {
+    try {
+        m_controller->planExperiment(qkv::loadExperiment(":/presets/" + name.toStdString() + ".json"));
+    } catch (const std::exception& e) {
+        showError(QString::fromStdString(e.what()));
+    }
+}
+
+void MainWindow::openFolderDialog() {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open run folder"), m_controller->workspaceRoot());
+    if (!dir.isEmpty()) openFolder(dir);
+}
+
+void MainWindow::openFolder(const QString& path) { m_controller->openFolder(path); }
+
+void MainWindow::fillRecentMenu() {
+    m_recentMenu->clear();
+    const QStringList recent = RecentFolders::list();
+    for (const QString& f : recent) m_recentMenu->addAction(f, this, [this, f] { openFolder(f); });
+    if (recent.isEmpty()) m_recentMenu->addAction(tr("(none)"))->setEnabled(false);
+}
+
+void MainWindow::showError(const QString& message) {
+    m_lastError = message;
+    m_status->setText(message.section('\n', 0, 0));
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("QKV Lab"), message, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();  // not exec(): the workspace keeps working behind it
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    QSettings settings;
+    settings.setValue("window/geometry", saveGeometry());
+    settings.setValue("window/state", saveState());
+    m_controller->cancel();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    for (const QUrl& url : event->mimeData()->urls())
+        if (url.isLocalFile() && QFileInfo(url.toLocalFile()).isDir()) {
+            event->acceptProposedAction();
+            return;
+        }
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    for (const QUrl& url : event->mimeData()->urls())
+        if (url.isLocalFile()) openFolder(url.toLocalFile());
+}
+
+}  // namespace qkvapp

@@ -1,0 +1,74 @@
+#pragma once
+// The main window lays out docks and tabs and connects signals; behaviour lives in the
+// controller and the views.
+
+#include <QMainWindow>
+
+#include "theme.h"
+
+class QAction;
+class QLabel;
+class QMenu;
+class QProgressBar;
+class QTabWidget;
+
+namespace qkvviews {
+class ComparisonTableView;
+class RunSummaryView;
+class TrainingCurvesView;
+class WorkspaceView;
+}  // namespace qkvviews
+
+namespace qkvapp {
+
+class ExperimentController;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+
+public:
+    explicit MainWindow(ExperimentController* controller, QWidget* parent = nullptr);
+
+    qkvviews::TrainingCurvesView* curvesView() const { return m_curves; }
+    qkvviews::ComparisonTableView* comparisonView() const { return m_comparison; }
+    qkvviews::WorkspaceView* workspaceView() const { return m_workspace; }
+    qkvviews::RunSummaryView* summaryView() const { return m_summary; }
+    QTabWidget* tabs() const { return m_tabs; }
+    QAction* trainAction() const { return m_train; }
+    QAction* cancelAction() const { return m_cancel; }
+    QProgressBar* progressBar() const { return m_progress; }
+    QString lastError() const { return m_lastError; }
+
+    void setAppearance(const Appearance& a);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void createActions();
+    void createDocks();
+    void connectController();
+    void newExperiment();
+    void openFolderDialog();
+    void openFolder(const QString& path);
+    void fillRecentMenu();
+    void loadPreset(const QString& name);
+    void showError(const QString& message);
+
+    ExperimentController* m_controller;
+    qkvviews::TrainingCurvesView* m_curves;
+    qkvviews::ComparisonTableView* m_comparison;
+    qkvviews::WorkspaceView* m_workspace;
+    qkvviews::RunSummaryView* m_summary;
+    QTabWidget* m_tabs;
+    QAction *m_train, *m_cancel, *m_dark, *m_presentation;
+    QMenu* m_recentMenu;
+    QProgressBar* m_progress;
+    QLabel* m_status;
+    QString m_lastError;
+    Appearance m_appearance;
+};
+
+}  // namespace qkvapp

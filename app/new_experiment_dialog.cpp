@@ -1,0 +1,235 @@
+#include "new_experiment_dialog.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include "data/task_config.h"
+
+namespace qkvapp {
+
+namespace {
+const QStringList kPresets = {"demo", "char-lm", "fashion-vit"};
+
+QSpinBox* spin(int min, int max, QWidget* parent) {
+    auto* s = new QSpinBox(parent);
+    s->setRange(min, max);
+    return s;
+}
+}  // namespace
+
+NewExperimentDialog::NewExperimentDialog(const qkv::Experiment& initial, QWidget* parent)
+    : QDialog(parent) {
+    setWindowTitle(tr("New experiment"));
+    m_preset = new QComboBox(this);
+    m_preset->addItem(tr("(custom)"));
+    for (const QString& p : kPresets) m_preset->addItem(p);
+    m_name = new QLineEdit(this);
+    m_task = new QComboBox(this);
+    for (qkv::TaskKind k : {qkv::TaskKind::Copy, qkv::TaskKind::Reverse, qkv::TaskKind::Sort,
+                            qkv::TaskKind::Swap, qkv::TaskKind::Sub, qkv::TaskKind::Follow,
+                            qkv::TaskKind::Images, qkv::TaskKind::Text})
+        m_task->addItem(QString::fromStdString(qkv::taskId(k)), int(k));
+    m_dataPath = new QLineEdit(this);
+    m_dataPath->setPlaceholderText(tr("default: the Debian package's data"));
+    m_browse = new QPushButton(tr("Browse…"), this);
+    auto* dataRow = new QHBoxLayout;
+    dataRow->addWidget(m_dataPath, 1);
+    dataRow->addWidget(m_browse);
+
+    auto* variantsBox = new QGroupBox(tr("Variants to compare"), this);
+    auto* variantsGrid = new QGridLayout(variantsBox);
+    int i = 0;
+    for (qkv::Variant v : qkv::allVariants()) {
+        auto* box = new QCheckBox(QString::fromStdString(qkv::variantPaperName(v) + "  (" +
+                                                         qkv::variantId(v) + ")"),
+                                  variantsBox);
+        box->setProperty("variant", int(v));
+        m_variants << box;
+        variantsGrid->addWidget(box, i / 2, i % 2);
+        ++i;
+    }
+    m_kvHeads = spin(0, 4096, this);
+    m_kvHeads->setSpecialValueText(tr("= heads"));
+    m_posBias = new QCheckBox(tr("Asymmetric positional bias"), this);
+    m_dModel = spin(4, 4096, this);
+    m_layers = spin(1, 64, this);
+    m_heads = spin(1, 256, this);
+    m_seqLen = spin(2, 4096, this);
+    m_vocab = spin(2, 4096, this);
+    m_steps = spin(1, 10000000, this);
+    m_batch = spin(1, 4096, this);
+    m_evalEvery = spin(1, 1000000, this);
+    m_seed = spin(0, 2147483647, this);
+    m_lr = new QDoubleSpinBox(this);
+    m_lr->setDecimals(5);
+    m_lr->setRange(1e-5, 1.0);
+    m_lr->setSingleStep(1e-4);
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("Preset"), m_preset);
+    form->addRow(tr("Name"), m_name);
+    form->addRow(tr("Task"), m_task);
+    form->addRow(tr("Data"), dataRow);
+    form->addRow(variantsBox);
+    form->addRow(tr("KV heads (g)"), m_kvHeads);
+    form->addRow(QString(), m_posBias);
+    form->addRow(tr("d_model"), m_dModel);
+    form->addRow(tr("Layers"), m_layers);
+    form->addRow(tr("Heads"), m_heads);
+    form->addRow(tr("Sequence length"), m_seqLen);
+    form->addRow(tr("Vocabulary (synthetic)"), m_vocab);
+    form->addRow(tr("Steps"), m_steps);
+    form->addRow(tr("Batch"), m_batch);
+    form->addRow(tr("Learning rate"), m_lr);
+    form->addRow(tr("Evaluate every"), m_evalEvery);
+    form->addRow(tr("Seed"), m_seed);
+
+    m_problem = new QLabel(this);
+    m_problem->setWordWrap(true);
+    m_problem->setStyleSheet("color: #c0392b; font-weight: bold;");
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    m_buttons->button(QDialogButtonBox::Ok)->setText(tr("Create"));
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_problem);
+    layout->addWidget(m_buttons);
+
+    setExperiment(initial);
+    connect(m_preset, qOverload<int>(&QComboBox::activated), this, &NewExperimentDialog::loadPreset);
+    connect(m_browse, &QPushButton::clicked, this, &NewExperimentDialog::browseData);
+    for (QSpinBox* s : {m_kvHeads, m_dModel, m_layers, m_heads, m_seqLen, m_vocab, m_steps,
+                        m_batch, m_evalEvery, m_seed})
+        connect(s, qOverload<int>(&QSpinBox::valueChanged), this, &NewExperimentDialog::revalidate);
+    for (QCheckBox* b : m_variants) connect(b, &QCheckBox::toggled, this, &NewExperimentDialog::revalidate);
+    connect(m_task, qOverload<int>(&QComboBox::currentIndexChanged), this, &NewExperimentDialog::revalidate);
+    connect(m_dataPath, &QLineEdit::textChanged, this, &NewExperimentDialog::revalidate);
+    revalidate();
+}
+
+QCheckBox* NewExperimentDialog::variantBox(qkv::Variant v) const {
+    for (QCheckBox* b : m_variants)
+        if (b->property("variant").toInt() == int(v)) return b;
+    return nullptr;
+}
+
+QPushButton* NewExperimentDialog::trainButton() const { return m_buttons->button(QDialogButtonBox::Ok); }
+
+void NewExperimentDialog::setExperiment(const qkv::Experiment& e) {
+    m_name->setText(QString::fromStdString(e.name));
+    m_task->setCurrentIndex(m_task->findData(int(e.base.task.kind)));
+    m_dataPath->setText(QString::fromStdString(e.base.task.dataPath));
+    for (QCheckBox* b : m_variants)
+        b->setChecked(std::find(e.variants.begin(), e.variants.end(),
+                                qkv::Variant(b->property("variant").toInt())) != e.variants.end());
+    m_kvHeads->setValue(e.base.model.kvHeads);
+    m_posBias->setChecked(e.base.model.posBias);
+    m_dModel->setValue(e.base.model.dModel);
+    m_layers->setValue(e.base.model.layers);
+    m_heads->setValue(e.base.model.heads);
+    m_seqLen->setValue(e.base.task.seqLen);
+    m_vocab->setValue(e.base.task.vocab);
+    m_steps->setValue(e.base.train.steps);
+    m_batch->setValue(e.base.train.batch);
+    m_lr->setValue(e.base.train.lr);
+    m_evalEvery->setValue(e.base.train.evalEvery);
+    m_seed->setValue(int(e.base.train.seed));
+}
+
+qkv::Experiment NewExperimentDialog::experiment() const {
+    qkv::Experiment e;
+    e.name = m_name->text().trimmed().toStdString();
+    if (e.name.empty()) e.name = "experiment";
+    for (QCheckBox* b : m_variants)
+        if (b->isChecked()) e.variants.push_back(qkv::Variant(b->property("variant").toInt()));
+    qkv::RunConfig& r = e.base;
+    r.task.kind = qkv::TaskKind(m_task->currentData().toInt());
+    r.task.dataPath = m_dataPath->text().trimmed().toStdString();
+    r.task.seqLen = m_seqLen->value();
+    r.task.vocab = m_vocab->value();
+    r.task.seed = uint64_t(m_seed->value());
+    r.model.arch = r.task.kind == qkv::TaskKind::Text     ? qkv::Architecture::Decoder
+                   : r.task.kind == qkv::TaskKind::Images ? qkv::Architecture::Vit
+                                                          : qkv::Architecture::Encoder;
+    r.model.kvHeads = m_kvHeads->value();
+    r.model.posBias = m_posBias->isChecked();
+    r.model.dModel = m_dModel->value();
+    r.model.layers = m_layers->value();
+    r.model.heads = m_heads->value();
+    r.model.vocab = r.task.vocab;
+    r.model.context = r.task.seqLen;
+    r.train.steps = m_steps->value();
+    r.train.batch = m_batch->value();
+    r.train.lr = m_lr->value();
+    r.train.evalEvery = m_evalEvery->value();
+    r.train.seed = uint64_t(m_seed->value());
+    r.train.warmupSteps = std::min(r.train.warmupSteps, r.train.steps / 5);
+    return e;
+}
+
+QString NewExperimentDialog::problem() const {
+    const qkv::Experiment e = experiment();
+    if (e.variants.empty()) return tr("Tick at least one variant.");
+    const std::string configProblem = qkv::checkExperiment(e);
+    if (!configProblem.empty()) return QString::fromStdString(configProblem);
+    const qkv::TaskKind kind = e.base.task.kind;
+    if (!qkv::isSynthetic(kind)) {
+        const QString path = e.base.task.dataPath.empty()
+                                 ? QString::fromStdString(qkv::defaultDataPath(kind))
+                                 : QString::fromStdString(e.base.task.dataPath);
+        if (!QFileInfo::exists(path))
+            return tr("The data path '%1' does not exist%2.")
+                .arg(path, e.base.task.dataPath.empty() ? tr(" (install the Debian package or pick a file)") : QString());
+    }
+    return {};
+}
+
+void NewExperimentDialog::revalidate() {
+    const qkv::TaskKind kind = qkv::TaskKind(m_task->currentData().toInt());
+    const bool needsData = !qkv::isSynthetic(kind);
+    m_dataPath->setEnabled(needsData);
+    m_browse->setEnabled(needsData);
+    m_vocab->setEnabled(qkv::isSynthetic(kind));
+    m_seqLen->setEnabled(kind != qkv::TaskKind::Images);
+    const QString p = problem();
+    m_problem->setText(p);
+    m_problem->setVisible(!p.isEmpty());
+    trainButton()->setEnabled(p.isEmpty());
+}
+
+void NewExperimentDialog::loadPreset(int index) {
+    if (index <= 0) return;
+    try {
+        setExperiment(qkv::loadExperiment(":/presets/" + kPresets[index - 1].toStdString() + ".json"));
+    } catch (const std::exception& e) {
+        m_problem->setText(QString::fromStdString(e.what()));
+    }
+    revalidate();
+}
+
+void NewExperimentDialog::browseData() {
+    const qkv::TaskKind kind = qkv::TaskKind(m_task->currentData().toInt());
+    const QString start = m_dataPath->text().isEmpty() ? QString::fromStdString(qkv::defaultDataPath(kind))
+                                                       : m_dataPath->text();
+    const QString path = kind == qkv::TaskKind::Images
+                             ? QFileDialog::getExistingDirectory(this, tr("IDX folder"), start)
+                             : QFileDialog::getOpenFileName(this, tr("UTF-8 text file"), start);
+    if (!path.isEmpty()) m_dataPath->setText(path);
+}
+
+}  // namespace qkvapp

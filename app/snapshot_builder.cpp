@@ -1,0 +1,152 @@
+#include "snapshot_builder.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "model/model_summary.h"
+
+namespace qkvapp {
+
+namespace {
+QString runLabel(const ExperimentEntry& e, const RunEntry& r) {
+    return e.name + " / " + QString::fromStdString(qkv::variantPaperName(r.config.model.variant));
+}
+
+QString shapeText(const std::vector<int64_t>& shape) {
+    QStringList parts;
+    for (int64_t s : shape) parts << QString::number(s);
+    return "(" + parts.join(", ") + ")";
+}
+}  // namespace
+
+QVector<qkvviews::CurveSeries> curveSeries(const Workspace& w) {
+    QVector<qkvviews::CurveSeries> out;
+    // Legends name the variant; the experiment only when several experiments are on show.
+    int shownExperiments = 0;
+    for (const auto& e : w.experiments())
+        shownExperiments += std::any_of(e.runs.begin(), e.runs.end(),
+                                        [](const RunEntry& r) { return r.visible && !r.result.curve.empty(); });
+    for (const auto& e : w.experiments())
+        for (const auto& r : e.runs) {
+            if (!r.visible || r.result.curve.empty()) continue;
+            qkvviews::CurveSeries s;
+            s.runId = r.id;
+            s.label = shownExperiments > 1
+                          ? runLabel(e, r)
+                          : QString::fromStdString(qkv::variantPaperName(r.config.model.variant));
+            s.color = r.color;
+            for (const qkv::CurvePoint& p : r.result.curve) {
+                s.steps << p.step;
+                s.valLoss << p.validation.loss;
+                s.valAccuracy << p.validation.accuracy;
+            }
+            for (const qkv::TrainLogPoint& p : r.result.trainLog) {
+                s.trainSteps << p.step;
+                s.trainLoss << p.loss;
+            }
+            out << s;
+        }
+    return out;
+}
+
+QVector<qkvviews::ComparisonRow> comparisonRows(const Workspace& w) {
+    QVector<qkvviews::ComparisonRow> rows;
+    for (const auto& e : w.experiments()) {
+        const RunEntry* base = nullptr;
+        for (const auto& r : e.runs)
+            if (r.config.model.variant == qkv::Variant::Qkv && !r.result.curve.empty()) base = &r;
+        for (const auto& r : e.runs) {
+            const qkv::ModelSummary s = qkv::summarize(r.config.model);
+            qkvviews::ComparisonRow row;
+            row.runId = r.id;
+            row.experiment = e.name;
+            row.variant = QString::fromStdString(qkv::variantPaperName(r.config.model.variant));
+            row.color = r.color;
+            row.parameters = double(s.parameters);
+            row.attentionParameters = double(s.attentionParameters);
+            row.kvBytesPerToken = r.config.model.causal() ? double(s.kvCacheBytesPerToken) : qkvviews::kMissing;
+            row.cacheReduction = qkv::kvCacheReductionVsQkv(r.config.model);
+            row.steps = r.result.stepsDone;
+            row.status = stateText(r);
+            if (!r.result.curve.empty()) {
+                const qkv::EvalMetrics& m = r.result.final;
+                row.loss = m.loss;
+                row.accuracy = m.accuracy;
+                row.perplexity = m.perplexity;
+                row.seconds = r.result.seconds;
+                if (base && base != &r) {
+                    const qkv::EvalMetrics& b = base->result.final;
+                    row.lossDelta = m.loss / b.loss - 1.0;
+                    row.accuracyDelta = m.accuracy - b.accuracy;
+                    row.perplexityDelta = m.perplexity / b.perplexity - 1.0;
+                }
+            }
+            rows << row;
+        }
+    }
+    return rows;
+}
+
+QVector<qkvviews::WorkspaceExperimentItem> workspaceItems(const Workspace& w) {
+    QVector<qkvviews::WorkspaceExperimentItem> items;
+    for (const auto& e : w.experiments()) {
+        qkvviews::WorkspaceExperimentItem item;
+        item.name = e.name;
+        for (const auto& r : e.runs)
+            item.runs << qkvviews::WorkspaceRunItem{
+                r.id, QString::fromStdString(qkv::variantPaperName(r.config.model.variant)),
+                r.color, r.visible, stateText(r)};
+        items << item;
+    }
+    return items;
+}
+
+qkvviews::ProjectionLayout projectionLayout(const qkv::ModelConfig& c) {
+    qkvviews::ProjectionLayout l;
+    l.variantName = QString::fromStdString(qkv::variantPaperName(c.variant));
+    l.hasQ = qkv::hasQueryProjection(c.variant);
+    l.hasV = qkv::hasValueProjection(c.variant);
+    l.queryIsKey = qkv::queryIsKey(c.variant);
+    l.valueIsKey = qkv::valueIsKey(c.variant);
+    l.identityQuery = c.variant == qkv::Variant::IdentityQ;
+    l.mlpQuery = c.variant == qkv::Variant::MlpQ;
+    l.heads = c.heads;
+    l.kvHeads = c.kvHeadCount();
+    l.posBias = c.posBias;
+    return l;
+}
+
+qkvviews::RunSummary runSummary(const RunEntry& run) {
+    const qkv::RunConfig& c = run.config;
+    const qkv::ModelSummary s = qkv::summarize(c.model);
+    qkvviews::RunSummary out;
+    out.title = QString::fromStdString(qkv::variantPaperName(c.model.variant) + "  (" +
+                                       qkv::variantId(c.model.variant) + ")");
+    auto add = [&out](const QString& k, const QString& v) { out.settings.append({k, v}); };
+    add(QObject::tr("Task"), QString::fromStdString(qkv::taskId(c.task.kind)));
+    add(QObject::tr("Model"), QString("%1, d %2, %3 layers, %4 heads, %5 KV heads")
+                                  .arg(QString::fromStdString(qkv::architectureId(c.model.arch)))
+                                  .arg(c.model.dModel)
+                                  .arg(c.model.layers)
+                                  .arg(c.model.heads)
+                                  .arg(c.model.kvHeadCount()));
+    add(QObject::tr("Positional bias"), c.model.posBias ? QObject::tr("yes") : QObject::tr("no"));
+    add(QObject::tr("Parameters"), QString("%L1 (attention %L2)").arg(s.parameters).arg(s.attentionParameters));
+    const double reduction = qkv::kvCacheReductionVsQkv(c.model);
+    add(c.model.causal() ? QObject::tr("KV cache") : QObject::tr("KV cache (if decoding)"),
+        reduction > 0 ? QString("%1 B/token (−%2 % vs QKV)").arg(s.kvCacheBytesPerToken).arg(100 * reduction, 0, 'g', 6)
+                      : QString("%1 B/token (as QKV)").arg(s.kvCacheBytesPerToken));
+    add(QObject::tr("Training"), QString("%1 steps, batch %2, lr %3, seed %4")
+                                     .arg(c.train.steps)
+                                     .arg(c.train.batch)
+                                     .arg(c.train.lr)
+                                     .arg(c.train.seed));
+    add(QObject::tr("Status"), stateText(run));
+    if (run.id.startsWith('/')) add(QObject::tr("Folder"), run.id);
+    for (const qkv::ParameterShape& p : qkv::attentionParameterShapes(c.model, 0))
+        if (p.shape.size() == 2) out.weightShapes.append({QString::fromStdString(p.name), shapeText(p.shape)});
+    out.layout = projectionLayout(c.model);
+    return out;
+}
+
+}  // namespace qkvapp

@@ -1,0 +1,18 @@
+#pragma once
+// Turns the workspace (core results) into the value snapshots the views draw. No math in views.
+
+#include <QVector>
+
+#include "snapshots.h"
+#include "workspace.h"
+#include "workspace_view.h"
+
+namespace qkvapp {
+
+QVector<qkvviews::CurveSeries> curveSeries(const Workspace& w);  // visible runs only
+QVector<qkvviews::ComparisonRow> comparisonRows(const Workspace& w);
+QVector<qkvviews::WorkspaceExperimentItem> workspaceItems(const Workspace& w);
+qkvviews::RunSummary runSummary(const RunEntry& run);
+qkvviews::ProjectionLayout projectionLayout(const qkv::ModelConfig& c);
+
+}  // namespace qkvapp

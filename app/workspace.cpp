@@ -1,0 +1,76 @@
+#include "workspace.h"
+
+#include <QObject>
+
+#include <algorithm>
+
+#include "color_maps.h"
+
+namespace qkvapp {
+
+RunEntry* Workspace::findRun(const QString& id) {
+    for (auto& e : m_experiments)
+        for (auto& r : e.runs)
+            if (r.id == id) return &r;
+    return nullptr;
+}
+
+const RunEntry* Workspace::findRun(const QString& id) const {
+    return const_cast<Workspace*>(this)->findRun(id);
+}
+
+ExperimentEntry* Workspace::findExperiment(const QString& name) {
+    for (auto& e : m_experiments)
+        if (e.name == name) return &e;
+    return nullptr;
+}
+
+QColor Workspace::variantColor(qkv::Variant v) {
+    const auto& all = qkv::allVariants();
+    return qkvviews::seriesColor(int(std::find(all.begin(), all.end(), v) - all.begin()));
+}
+
+ExperimentEntry& Workspace::addPlanned(const qkv::Experiment& e) {
+    ExperimentEntry entry;
+    entry.name = QString::fromStdString(e.name.empty() ? "experiment" : e.name);
+    entry.experiment = e;
+    for (qkv::Variant v : e.variants) {
+        RunEntry run;
+        run.config = e.base;
+        run.config.model.variant = v;
+        run.config.name = qkv::variantId(v);
+        run.id = entry.name + "/" + QString::fromStdString(run.config.name);
+        run.color = variantColor(v);
+        entry.runs.push_back(run);
+    }
+    m_experiments.push_back(entry);
+    return m_experiments.back();
+}
+
+void Workspace::remove(const QString& experimentName) {
+    m_experiments.erase(std::remove_if(m_experiments.begin(), m_experiments.end(),
+                                       [&](const ExperimentEntry& e) { return e.name == experimentName; }),
+                        m_experiments.end());
+}
+
+QString stateText(const RunEntry& run) {
+    switch (run.state) {
+        case RunState::Planned: return QObject::tr("ready to train");
+        case RunState::Queued: return QObject::tr("queued");
+        case RunState::Training: {
+            const int total = std::max(1, run.config.train.steps);
+            return QObject::tr("%1% · %2 s left")
+                .arg(100 * run.result.stepsDone / total)
+                .arg(run.etaSeconds, 0, 'f', 0);
+        }
+        case RunState::Failed: return QObject::tr("failed: %1").arg(run.error);
+        case RunState::Finished:
+            if (run.result.status == qkv::TrainStatus::Completed)
+                return QObject::tr("done · %1 steps").arg(run.result.stepsDone);
+            return QString::fromStdString(qkv::statusId(run.result.status)) +
+                   QObject::tr(" at step %1").arg(run.result.stepsDone);
+    }
+    return {};
+}
+
+}  // namespace qkvapp

@@ -1,0 +1,55 @@
+#pragma once
+// What the window shows: experiments and their runs, as plain values owned by the controller.
+
+#include <QColor>
+#include <QString>
+
+#include <vector>
+
+#include "train/experiment.h"
+#include "train/train_config.h"
+
+namespace qkvapp {
+
+enum class RunState { Planned, Queued, Training, Finished, Failed };
+
+struct RunEntry {
+    QString id;  // the run folder's absolute path; for planned runs, "<experiment>/<variant>"
+    qkv::RunConfig config;
+    qkv::TrainResult result;  // curve and final metrics so far
+    QColor color;
+    bool visible = true;
+    RunState state = RunState::Planned;
+    double etaSeconds = 0;
+    QString error;
+};
+
+struct ExperimentEntry {
+    QString name;
+    QString folder;  // where its run folders live (empty while planned)
+    qkv::Experiment experiment;
+    std::vector<RunEntry> runs;
+};
+
+class Workspace {
+public:
+    std::vector<ExperimentEntry>& experiments() { return m_experiments; }
+    const std::vector<ExperimentEntry>& experiments() const { return m_experiments; }
+
+    RunEntry* findRun(const QString& id);
+    const RunEntry* findRun(const QString& id) const;
+    ExperimentEntry* findExperiment(const QString& name);
+    // The colour of a variant, the same in every experiment and every view.
+    static QColor variantColor(qkv::Variant v);
+
+    // A planned experiment: one run per variant, shown before training starts.
+    ExperimentEntry& addPlanned(const qkv::Experiment& e);
+    void remove(const QString& experimentName);
+
+private:
+    std::vector<ExperimentEntry> m_experiments;
+};
+
+QString stateText(const RunEntry& run);
+
+}  // namespace qkvapp

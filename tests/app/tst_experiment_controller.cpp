@@ -1,0 +1,166 @@
+// The controller trains through its worker thread, cancels cleanly, reports failures, and
+// opens run folders.
+#include <QtTest>
+
+#include <QTemporaryDir>
+
+#include "experiment_controller.h"
+#include "io/run_folder.h"
+
+using namespace qkvapp;
+
+namespace {
+qkv::Experiment tinyExperiment(int steps) {
+    qkv::Experiment e;
+    e.name = "tiny";
+    e.variants = {qkv::Variant::Qkv, qkv::Variant::SharedKv};
+    e.base.task.kind = qkv::TaskKind::Copy;
+    e.base.task.seqLen = 8;
+    e.base.task.validationSize = 32;
+    e.base.model.dModel = 16;
+    e.base.model.heads = 2;
+    e.base.model.layers = 1;
+    e.base.train.steps = steps;
+    e.base.train.batch = 8;
+    e.base.train.evalEvery = 10;
+    e.base.train.evalExamples = 32;
+    e.base.train.warmupSteps = 2;
+    return e;
+}
+
+QStringList runFolders(const ExperimentController& c) {
+    QStringList out;
+    for (const auto& e : c.workspace().experiments())
+        for (const auto& r : e.runs) out << r.id;
+    return out;
+}
+}  // namespace
+
+class TestExperimentController : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void trainsToCompletion();
+    void cancelLeavesLoadableRuns();
+    void failureIsReportedAndWorkspaceKeepsWorking();
+    void opensRunFolders();
+    void refusesImpossibleSettingsBeforeTraining();
+};
+
+void TestExperimentController::trainsToCompletion() {
+    QTemporaryDir dir;
+    ExperimentController c(dir.path());
+    QSignalSpy finished(&c, &ExperimentController::trainingFinished);
+    QSignalSpy curves(&c, &ExperimentController::curvesChanged);
+    c.planExperiment(tinyExperiment(30));
+    QVERIFY(c.train());
+    QVERIFY(c.isTraining());
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.at(0).at(0).toBool(), false);
+    QVERIFY(!c.isTraining());
+    // Publications are merged on a timer: the final curves arrive shortly after the end.
+    auto lastSeries = [&] {
+        return curves.isEmpty() ? QVector<qkvviews::CurveSeries>()
+                                : curves.last().at(0).value<QVector<qkvviews::CurveSeries>>();
+    };
+    QTRY_VERIFY(lastSeries().size() == 2 && lastSeries()[0].steps.last() == 30.0);
+    QCOMPARE(lastSeries()[1].steps.size(), 4);  // steps 0, 10, 20, 30
+    for (const QString& id : runFolders(c)) {
+        QVERIFY2(qkv::isRunFolder(id.toStdString()), qPrintable(id));
+        const qkv::RunFolder f = qkv::readRunFolder(id.toStdString());
+        QCOMPARE(f.result.stepsDone, 30);
+        QCOMPARE(f.result.status, qkv::TrainStatus::Completed);
+    }
+}
+
+void TestExperimentController::cancelLeavesLoadableRuns() {
+    QTemporaryDir dir;
+    ExperimentController c(dir.path());
+    QSignalSpy finished(&c, &ExperimentController::trainingFinished);
+    QSignalSpy workspace(&c, &ExperimentController::workspaceChanged);
+    c.planExperiment(tinyExperiment(100000));
+    QVERIFY(c.train());
+    // Wait until the runs have started, then cancel mid-run.
+    QTRY_VERIFY_WITH_TIMEOUT(!runFolders(c).isEmpty() && runFolders(c)[0].startsWith('/'), 20000);
+    QTest::qWait(300);
+    c.cancel();
+    QVERIFY(finished.wait(30000));
+    QCOMPARE(finished.at(0).at(0).toBool(), true);
+    for (const QString& id : runFolders(c)) {
+        const qkv::RunFolder f = qkv::readRunFolder(id.toStdString());
+        QCOMPARE(f.result.status, qkv::TrainStatus::Cancelled);
+        QVERIFY(f.result.stepsDone < 100000);
+        const qkv::Model m = qkv::loadRunModel(f);  // weights of the last checkpoint load
+        QCOMPARE(m.config().variant, f.config.model.variant);
+    }
+}
+
+void TestExperimentController::failureIsReportedAndWorkspaceKeepsWorking() {
+    QTemporaryDir dir;
+    ExperimentController c(dir.path());
+    QSignalSpy errors(&c, &ExperimentController::errorOccurred);
+    qkv::Experiment e = tinyExperiment(10);
+    e.base.task.kind = qkv::TaskKind::Text;
+    e.base.task.dataPath = dir.filePath("missing.txt").toStdString();
+    c.planExperiment(e);
+    QVERIFY(c.train());
+    QVERIFY(errors.wait(20000));
+    QVERIFY(errors.at(0).at(0).toString().contains("missing.txt"));
+    QVERIFY(!c.isTraining());
+    // The workspace still trains the next experiment.
+    QSignalSpy finished(&c, &ExperimentController::trainingFinished);
+    c.planExperiment(tinyExperiment(10));
+    QVERIFY(c.train());
+    QVERIFY(finished.wait(60000));
+}
+
+void TestExperimentController::opensRunFolders() {
+    QTemporaryDir dir;
+    QStringList trained;
+    {
+        ExperimentController c(dir.path());
+        QSignalSpy finished(&c, &ExperimentController::trainingFinished);
+        c.planExperiment(tinyExperiment(10));
+        QVERIFY(c.train());
+        QVERIFY(finished.wait(60000));
+        trained = runFolders(c);
+    }
+    ExperimentController c(dir.path());
+    QSignalSpy errors(&c, &ExperimentController::errorOccurred);
+    const QString experimentFolder = QFileInfo(trained[0]).absolutePath();
+    QVERIFY(c.openFolder(experimentFolder));
+    QCOMPARE(runFolders(c).size(), 2);
+    QVERIFY(!c.openFolder(dir.path() + "/nothing-here"));
+    QCOMPARE(errors.count(), 1);
+    QVERIFY(errors.at(0).at(0).toString().contains("neither a run folder"));
+    // A corrupt run is reported, the others still open.
+    QFile::resize(trained[1] + "/model.safetensors", 0);
+    QFile::remove(trained[1] + "/config.json");
+    QFile bad(trained[1] + "/config.json");
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write("{ not json");
+    bad.close();
+    ExperimentController again(dir.path());
+    QSignalSpy againErrors(&again, &ExperimentController::errorOccurred);
+    QVERIFY(again.openFolder(experimentFolder));
+    QCOMPARE(runFolders(again).size(), 1);
+    QCOMPARE(againErrors.count(), 1);
+}
+
+void TestExperimentController::refusesImpossibleSettingsBeforeTraining() {
+    QTemporaryDir dir;
+    ExperimentController c(dir.path());
+    QSignalSpy errors(&c, &ExperimentController::errorOccurred);
+    qkv::Experiment e = tinyExperiment(10);
+    e.variants = {qkv::Variant::SharedQk};
+    e.base.model.kvHeads = 1;
+    c.planExperiment(e);
+    QVERIFY(!c.train());
+    QVERIFY(!c.isTraining());
+    QCOMPARE(errors.count(), 1);
+    QVERIFY(errors.at(0).at(0).toString().contains("kv-heads"));
+}
+
+QTEST_MAIN(TestExperimentController)
+#include "tst_experiment_controller.moc"

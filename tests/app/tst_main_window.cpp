@@ -1,0 +1,79 @@
+// Smoke test: the window opens offscreen on the demo, trains a few steps, shows the results,
+// and closes cleanly.
+#include <QtTest>
+
+#include <QAction>
+#include <QProgressBar>
+#include <QTabWidget>
+#include <QTemporaryDir>
+
+#include "comparison_table_view.h"
+#include "experiment_controller.h"
+#include "main_window.h"
+#include "new_experiment_dialog.h"
+#include "qcp.h"
+#include "run_summary_view.h"
+#include "training_curves_view.h"
+#include "workspace_view.h"
+
+using namespace qkvapp;
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        Q_INIT_RESOURCE(qkvlab);
+    }
+    void trainsTheDemo();
+    void dialogExplainsImpossibleCombinations();
+};
+
+void TestMainWindow::trainsTheDemo() {
+    QTemporaryDir dir;
+    ExperimentController controller(dir.path());
+    MainWindow window(&controller);
+    qkv::Experiment demo = qkv::loadExperiment(":/presets/demo.json");
+    QCOMPARE(int(demo.variants.size()), 4);
+    demo.base.train.steps = 20;
+    demo.base.train.evalEvery = 10;
+    controller.planExperiment(demo);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTRY_COMPARE(window.workspaceView()->topLevelItemCount(), 1);
+    QCOMPARE(window.workspaceView()->topLevelItem(0)->childCount(), 4);
+
+    QSignalSpy finished(&controller, &ExperimentController::trainingFinished);
+    window.trainAction()->trigger();
+    QVERIFY(!window.trainAction()->isEnabled());
+    QVERIFY(window.cancelAction()->isEnabled());
+    QVERIFY(finished.wait(60000));
+    QTRY_VERIFY(window.trainAction()->isEnabled());
+    QTRY_COMPARE(window.curvesView()->plot()->graphCount(), 12);  // 4 runs × 3 curves
+    QTRY_COMPARE(window.comparisonView()->rowCount(), 4);
+    QCOMPARE(window.comparisonView()->cellText(0, 1), QString("QKV"));
+    QVERIFY(window.summaryView()->weightTable()->rowCount() > 0);
+    QVERIFY(window.lastError().isEmpty());
+    window.close();
+}
+
+void TestMainWindow::dialogExplainsImpossibleCombinations() {
+    NewExperimentDialog dialog(qkv::loadExperiment(":/presets/demo.json"));
+    QVERIFY(dialog.trainButton()->isEnabled());
+    dialog.kvHeadsBox()->setValue(2);  // shared-qk and single need kv heads = heads
+    QVERIFY(!dialog.trainButton()->isEnabled());
+    QVERIFY(dialog.problemLabel()->text().contains("needs kv-heads = heads"));
+    dialog.variantBox(qkv::Variant::SharedQk)->setChecked(false);
+    dialog.variantBox(qkv::Variant::Single)->setChecked(false);
+    QVERIFY(dialog.trainButton()->isEnabled());
+    dialog.kvHeadsBox()->setValue(3);  // 3 does not divide 4
+    QVERIFY(dialog.problemLabel()->text().contains("must divide heads"));
+    dialog.kvHeadsBox()->setValue(0);
+    dialog.dModelBox()->setValue(30);  // 30 is not divisible by 4 heads
+    QVERIFY(!dialog.trainButton()->isEnabled());
+    QVERIFY(dialog.problemLabel()->text().contains("divisible by heads"));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_main_window.moc"

@@ -1,0 +1,102 @@
+// The learning-curve plot: what is drawn for given snapshots.
+#include <QtTest>
+
+#include <cmath>
+
+#include "qcp.h"
+#include "training_curves_view.h"
+
+using namespace qkvviews;
+
+namespace {
+CurveSeries series(const QString& id, double scale) {
+    CurveSeries s;
+    s.runId = id;
+    s.label = id;
+    s.color = Qt::red;
+    for (int i = 0; i <= 4; ++i) {
+        s.steps << 50.0 * i;
+        s.trainSteps << 50.0 * i;
+        s.trainLoss << (i ? scale * (3.0 - 0.5 * i) : kMissing);  // step 0 has no train loss
+        s.valLoss << scale * (3.1 - 0.5 * i);
+        s.valAccuracy << 0.2 * i;
+    }
+    return s;
+}
+}  // namespace
+
+class TestTrainingCurvesView : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void drawsThreeGraphsPerRun();
+    void rangesCoverTheData();
+    void logScaleSwitchesAxis();
+    void smoothingMatchesClosedForm();
+    void emptySeriesClearsThePlot();
+};
+
+void TestTrainingCurvesView::drawsThreeGraphsPerRun() {
+    TrainingCurvesView view;
+    view.setSeries({series("a", 1.0), series("b", 2.0)});
+    QCOMPARE(view.plot()->graphCount(), 6);
+    QCOMPARE(view.plot()->legend->itemCount(), 2);  // one legend entry per run
+    // The NaN train loss at step 0 is skipped, not drawn as a point.
+    int trainPoints = -1;
+    for (int i = 0; i < view.plot()->graphCount(); ++i)
+        if (view.plot()->graph(i)->name() == "a train loss")
+            trainPoints = view.plot()->graph(i)->data()->size();
+    QCOMPARE(trainPoints, 4);
+}
+
+void TestTrainingCurvesView::rangesCoverTheData() {
+    TrainingCurvesView view;
+    view.setSeries({series("a", 1.0), series("b", 2.0)});
+    QCPAxisRect* loss = view.plot()->axisRect(0);
+    const QCPRange x = loss->axis(QCPAxis::atBottom)->range();
+    const QCPRange y = loss->axis(QCPAxis::atLeft)->range();
+    QVERIFY(x.lower <= 0 && x.upper >= 200);
+    QVERIFY2(y.lower <= 2.0 * 1.1 - 1.0 && y.upper >= 6.2, qPrintable(QString("%1 %2").arg(y.lower).arg(y.upper)));
+    const QCPRange acc = view.plot()->axisRect(1)->axis(QCPAxis::atLeft)->range();
+    QVERIFY(acc.lower <= 0 && acc.upper >= 0.8);
+}
+
+void TestTrainingCurvesView::logScaleSwitchesAxis() {
+    TrainingCurvesView view;
+    view.setSeries({series("a", 1.0)});
+    QCPAxis* y = view.plot()->axisRect(0)->axis(QCPAxis::atLeft);
+    QCOMPARE(y->scaleType(), QCPAxis::stLinear);
+    view.setLogScale(true);
+    QCOMPARE(y->scaleType(), QCPAxis::stLogarithmic);
+    QVERIFY(y->range().lower > 0);
+    QCOMPARE(view.plot()->graphCount(), 3);
+}
+
+void TestTrainingCurvesView::smoothingMatchesClosedForm() {
+    const QVector<double> v = {1.0, kMissing, 3.0};
+    const QVector<double> s = smoothed(v, 0.5);
+    // Bias-corrected EMA: first value kept; then (0.5·0.5·1 + 0.5·3) / (1 − 0.25).
+    QCOMPARE(s[0], 1.0);
+    QVERIFY(std::isnan(s[1]));
+    QVERIFY(std::abs(s[2] - (0.25 * 1.0 + 0.5 * 3.0) / 0.75) < 1e-12);
+    QCOMPARE(smoothed(v, 0.0)[2], 3.0);
+    TrainingCurvesView view;
+    view.setSeries({series("a", 1.0)});
+    view.setSmoothing(0.9);
+    QCOMPARE(view.smoothing(), 0.9);
+    const auto* g = view.plot()->graph(1);  // validation loss of "a"
+    QVERIFY(std::abs(g->data()->at(0)->value - 3.1) < 1e-12);
+    QVERIFY(g->data()->at(4)->value > 3.1 - 2.0 + 0.1);  // smoothed lags the raw 1.1
+}
+
+void TestTrainingCurvesView::emptySeriesClearsThePlot() {
+    TrainingCurvesView view;
+    view.setSeries({series("a", 1.0)});
+    view.setSeries({});
+    QCOMPARE(view.plot()->graphCount(), 0);
+    QVERIFY(!view.plot()->legend->visible());
+    QVERIFY(view.placeholderShown());  // tells the user what to do instead of empty axes
+}
+
+QTEST_MAIN(TestTrainingCurvesView)
+#include "tst_training_curves_view.moc"

@@ -1,0 +1,114 @@
+#include "projection_diagram_view.h"
+
+#include <QPainter>
+#include <QPainterPath>
+
+#include "color_maps.h"
+
+namespace qkvviews {
+
+ProjectionDiagramView::ProjectionDiagramView(QWidget* parent) : QWidget(parent) {
+    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+}
+
+void ProjectionDiagramView::setLayout(const ProjectionLayout& layout) {
+    m_layout = layout;
+    update();
+}
+
+QVector<ProjectionDiagramView::Box> ProjectionDiagramView::boxesFor(const ProjectionLayout& l) {
+    QVector<Box> boxes;
+    if (l.queryIsKey && l.valueIsKey) return {{"W_Q = W_K = W_V", 0, 2, false}};
+    if (l.queryIsKey) boxes.push_back({"W_Q = W_K", 0, 1, false});
+    else if (l.identityQuery) boxes.push_back({"Q = X (identity)", 0, 0, true});
+    else if (l.mlpQuery) boxes.push_back({"(X + f(X)) / 2", 0, 0, false});
+    else boxes.push_back({"W_Q", 0, 0, false});
+    if (l.valueIsKey) boxes.push_back({"W_K = W_V", 1, 2, false});
+    else {
+        if (!l.queryIsKey) boxes.push_back({"W_K", 1, 1, false});
+        boxes.push_back({"W_V", 2, 2, false});
+    }
+    return boxes;
+}
+
+QString ProjectionDiagramView::cacheCaption(const ProjectionLayout& l) {
+    const QString g = QString::number(l.kvHeads);
+    if (l.valueIsKey) return QString("KV cache per token and layer: K only (V = K): %1·d_h").arg(g);
+    return QString("KV cache per token and layer: K and V: 2·%1·d_h").arg(g);
+}
+
+void ProjectionDiagramView::paintEvent(QPaintEvent*) {
+    QPainter p(this);
+    p.setRenderHint(QPainter::Antialiasing);
+    const QPalette pal = palette();
+    const QColor text = pal.color(QPalette::WindowText);
+    const QColor fill = pal.color(QPalette::Base);
+    const QFontMetrics fm(font());
+    const double w = width(), h = height();
+    const double top = fm.height() * 1.6, bottom = h - fm.height() * 2.6;
+    const double rowH = (bottom - top) / 3.0;
+    auto rowY = [&](int r) { return top + rowH * (r + 0.5); };
+    const double boxH = std::min(rowH * 0.7, fm.height() * 2.2);
+
+    p.setPen(text);
+    QFont bold = font();
+    bold.setBold(true);
+    p.setFont(bold);
+    p.drawText(QRectF(0, 0, w, top), Qt::AlignCenter,
+               m_layout.variantName + (m_layout.posBias ? "  + positional bias" : ""));
+    p.setFont(font());
+
+    // X on the left, projections in the middle, Q/K/V on the right.
+    const QRectF xBox(w * 0.03, rowY(1) - boxH / 2, w * 0.1, boxH);
+    const double projLeft = w * 0.25, projWidth = w * 0.36;
+    const double outLeft = w * 0.74, outWidth = w * 0.23;
+    p.setBrush(fill);
+    p.setPen(QPen(text, 1.5));
+    p.drawRoundedRect(xBox, 4, 4);
+    p.drawText(xBox, Qt::AlignCenter, "X");
+
+    const QStringList outputs = {"Q", "K", "V"};
+    const QString qHeads = QString("%1 heads").arg(m_layout.heads);
+    const QString kvHeads = QString("%1 heads").arg(m_layout.kvHeads);
+    for (int r = 0; r < 3; ++r) {
+        const QRectF box(outLeft, rowY(r) - boxH / 2, outWidth, boxH);
+        p.setBrush(fill);
+        p.setPen(QPen(text, 1.5));
+        p.drawRoundedRect(box, 4, 4);
+        QString label = outputs[r] + "  (" + (r == 0 ? qHeads : kvHeads) + ")";
+        if (r == 2 && m_layout.valueIsKey) label = "V = K";
+        if (r == 0 && m_layout.queryIsKey) label = "Q = K";
+        p.drawText(box, Qt::AlignCenter, label);
+    }
+
+    const QVector<Box> boxes = boxesFor(m_layout);
+    for (int i = 0; i < boxes.size(); ++i) {
+        const Box& b = boxes[i];
+        const double y0 = rowY(b.firstRow) - boxH / 2, y1 = rowY(b.lastRow) + boxH / 2;
+        const QRectF box(projLeft, y0, projWidth, y1 - y0);
+        QColor accent = seriesColor(i);
+        accent.setAlpha(60);
+        p.setBrush(b.weightless ? QBrush(Qt::NoBrush) : QBrush(accent));
+        p.setPen(QPen(text, 1.5, b.weightless ? Qt::DashLine : Qt::SolidLine));
+        p.drawRoundedRect(box, 6, 6);
+        p.drawText(box, Qt::AlignCenter | Qt::TextWordWrap, b.label);
+        p.setPen(QPen(text, 1.2));
+        // X → box, box → each output it produces.
+        p.drawLine(QPointF(xBox.right(), xBox.center().y()), QPointF(box.left(), box.center().y()));
+        for (int r = b.firstRow; r <= b.lastRow; ++r) {
+            const QPointF from(box.right(), rowY(r)), to(outLeft, rowY(r));
+            p.drawLine(from, to);
+            QPainterPath arrow;
+            arrow.moveTo(to);
+            arrow.lineTo(to + QPointF(-7, -4));
+            arrow.lineTo(to + QPointF(-7, 4));
+            arrow.closeSubpath();
+            p.fillPath(arrow, text);
+        }
+    }
+    p.setPen(text);
+    p.drawText(QRectF(0, bottom + fm.height() * 0.5, w, fm.height() * 2), Qt::AlignCenter,
+               cacheCaption(m_layout));
+}
+
+}  // namespace qkvviews

@@ -1,0 +1,40 @@
+#pragma once
+// Which projections a variant has: X feeds projection boxes that produce Q, K and V; a shared
+// projection is one box spanning the outputs it produces, so Q=K or K=V is visible at a glance.
+
+#include <QWidget>
+
+#include "snapshots.h"
+
+namespace qkvviews {
+
+class ProjectionDiagramView : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit ProjectionDiagramView(QWidget* parent = nullptr);
+
+    void setLayout(const ProjectionLayout& layout);
+    const ProjectionLayout& projectionLayout() const { return m_layout; }
+
+    // The boxes drawn, left to right and top to bottom: label and the outputs (0 Q, 1 K, 2 V)
+    // each feeds. Exposed so tests can check the picture without reading pixels.
+    struct Box {
+        QString label;
+        int firstRow, lastRow;
+        bool weightless;  // identity: no parameters
+    };
+    static QVector<Box> boxesFor(const ProjectionLayout& layout);
+    static QString cacheCaption(const ProjectionLayout& layout);
+
+    QSize sizeHint() const override { return {360, 220}; }
+    QSize minimumSizeHint() const override { return {240, 160}; }
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+
+private:
+    ProjectionLayout m_layout;
+};
+
+}  // namespace qkvviews

@@ -1,0 +1,64 @@
+#pragma once
+// Value snapshots the views draw. Made by the app from core results; copied across threads.
+
+#include <QColor>
+#include <QList>
+#include <QPair>
+#include <QString>
+#include <QVector>
+
+#include <limits>
+
+namespace qkvviews {
+
+constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
+
+// One run's learning curves.
+struct CurveSeries {
+    QString runId;  // stable key (the run folder path)
+    QString label;  // legend text, e.g. "demo / shared-kv"
+    QColor color;
+    QVector<double> steps;        // evaluation steps
+    QVector<double> valLoss;
+    QVector<double> valAccuracy;  // in [0, 1]
+    QVector<double> trainSteps;   // the training-loss log, finer than evaluations
+    QVector<double> trainLoss;    // mean training loss over each logged window
+};
+
+// One row of the comparison table.
+struct ComparisonRow {
+    QString runId;
+    QString experiment;
+    QString variant;  // paper name, e.g. "Q-K=V"
+    QColor color;
+    double parameters = kMissing;
+    double attentionParameters = kMissing;
+    double kvBytesPerToken = kMissing;
+    double cacheReduction = kMissing;  // 1 − cache/cache(QKV, g = H)
+    double loss = kMissing, lossDelta = kMissing;  // Δ relative to QKV of the same experiment
+    double accuracy = kMissing, accuracyDelta = kMissing;  // Δ in points (absolute)
+    double perplexity = kMissing, perplexityDelta = kMissing;
+    double seconds = kMissing;
+    int steps = 0;
+    QString status;
+};
+
+// What the projection diagram draws for a variant.
+struct ProjectionLayout {
+    QString variantName;  // paper name
+    bool hasQ = true, hasV = true;  // separate W_Q / W_V exist
+    bool queryIsKey = false, valueIsKey = false;
+    bool identityQuery = false, mlpQuery = false;
+    int heads = 4, kvHeads = 4;
+    bool posBias = false;
+};
+
+// The selected run, for the summary panel.
+struct RunSummary {
+    QString title;
+    QList<QPair<QString, QString>> settings;      // label → value
+    QList<QPair<QString, QString>> weightShapes;  // parameter name → "(out, in)"
+    ProjectionLayout layout;
+};
+
+}  // namespace qkvviews

@@ -1,0 +1,214 @@
+#include "training_curves_view.h"
+
+#include <QCheckBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSlider>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+#include "plot_theme.h"
+#include "qcp.h"
+
+namespace qkvviews {
+
+QVector<double> smoothed(const QVector<double>& values, double factor) {
+    if (factor <= 0) return values;
+    QVector<double> out(values.size());
+    double ema = 0, weight = 0;
+    for (int i = 0; i < values.size(); ++i) {
+        if (std::isnan(values[i])) {
+            out[i] = values[i];
+            continue;
+        }
+        ema = factor * ema + (1 - factor) * values[i];
+        weight = factor * weight + (1 - factor);
+        out[i] = ema / weight;
+    }
+    return out;
+}
+
+TrainingCurvesView::TrainingCurvesView(QWidget* parent) : QWidget(parent) {
+    m_plot = new QCustomPlot(this);
+    m_plot->plotLayout()->clear();
+    m_lossRect = new QCPAxisRect(m_plot);
+    m_accuracyRect = new QCPAxisRect(m_plot);
+    m_plot->plotLayout()->addElement(0, 0, m_lossRect);
+    m_plot->plotLayout()->addElement(1, 0, m_accuracyRect);
+    m_plot->plotLayout()->setRowStretchFactor(0, 3);
+    m_plot->plotLayout()->setRowStretchFactor(1, 2);
+    auto* margins = new QCPMarginGroup(m_plot);
+    for (QCPAxisRect* r : {m_lossRect, m_accuracyRect}) {
+        r->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
+        r->setRangeDrag(Qt::Horizontal | Qt::Vertical);
+        r->setRangeZoom(Qt::Horizontal | Qt::Vertical);
+        r->axis(QCPAxis::atBottom)->setLabel("step");
+    }
+    m_lossRect->axis(QCPAxis::atLeft)->setLabel("loss (train dashed, validation solid)");
+    m_accuracyRect->axis(QCPAxis::atLeft)->setLabel("validation accuracy");
+    m_accuracyRect->axis(QCPAxis::atLeft)->setRange(0, 1);
+    auto* legend = new QCPLegend;
+    m_lossRect->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignRight);
+    legend->setLayer("legend");
+    m_plot->legend = legend;
+    m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    m_plot->setMouseTracking(true);
+    connect(m_plot, &QCustomPlot::mouseMove, this,
+            [this](QMouseEvent* e) { showValueAt(e->pos()); });
+    connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent*) { rebuild(); });
+
+    m_logScale = new QCheckBox(tr("Log-scale loss"), this);
+    connect(m_logScale, &QCheckBox::toggled, this, [this](bool) { rebuild(); });
+    m_smoothingSlider = new QSlider(Qt::Horizontal, this);
+    m_smoothingSlider->setRange(0, 95);
+    m_smoothingSlider->setToolTip(tr("Exponential smoothing of the curves"));
+    connect(m_smoothingSlider, &QSlider::valueChanged, this,
+            [this](int v) { setSmoothing(v / 100.0); });
+
+    auto* controls = new QHBoxLayout;
+    controls->addWidget(m_logScale);
+    controls->addSpacing(16);
+    controls->addWidget(new QLabel(tr("Smoothing"), this));
+    controls->addWidget(m_smoothingSlider, 1);
+    controls->addWidget(new QLabel(tr("Double-click: reset zoom"), this));
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addLayout(controls);
+    m_placeholder = new QLabel(tr("No curves yet.\n\nPress Train (Ctrl+R) to train the planned "
+                                  "experiment, or open a run folder (Ctrl+O)."),
+                               this);
+    m_placeholder->setAlignment(Qt::AlignCenter);
+    m_placeholder->setWordWrap(true);
+    layout->addWidget(m_placeholder, 1);
+    layout->addWidget(m_plot, 1);
+    m_plot->setVisible(false);
+    applyPlotTheme(m_plot, palette());
+}
+
+void TrainingCurvesView::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::PaletteChange) applyPlotTheme(m_plot, palette());
+    QWidget::changeEvent(event);
+}
+
+void TrainingCurvesView::setSeries(const QVector<CurveSeries>& series) {
+    m_series = series;
+    rebuild();
+}
+
+bool TrainingCurvesView::placeholderShown() const { return !m_placeholder->isHidden(); }
+
+void TrainingCurvesView::setLogScale(bool on) { m_logScale->setChecked(on); }
+bool TrainingCurvesView::logScale() const { return m_logScale->isChecked(); }
+
+void TrainingCurvesView::setSmoothing(double factor) {
+    m_smoothing = std::clamp(factor, 0.0, 0.95);
+    const int slider = int(std::lround(m_smoothing * 100));
+    if (m_smoothingSlider->value() != slider) m_smoothingSlider->setValue(slider);
+    rebuild();
+}
+
+void TrainingCurvesView::setLineWidth(double width) {
+    m_lineWidth = width;
+    rebuild();
+}
+
+void TrainingCurvesView::rebuild() {
+    m_plot->clearGraphs();
+    m_plot->legend->clearItems();
+    QCPAxis* lossX = m_lossRect->axis(QCPAxis::atBottom);
+    QCPAxis* lossY = m_lossRect->axis(QCPAxis::atLeft);
+    QCPAxis* accX = m_accuracyRect->axis(QCPAxis::atBottom);
+    QCPAxis* accY = m_accuracyRect->axis(QCPAxis::atLeft);
+    const bool log = logScale();
+    lossY->setScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    if (log)
+        lossY->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+    else
+        lossY->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    auto addGraph = [&](QCPAxis* x, QCPAxis* y, const CurveSeries& s, const QVector<double>& k,
+                        const QVector<double>& v, Qt::PenStyle style, bool inLegend,
+                        const QString& name) {
+        QCPGraph* g = m_plot->addGraph(x, y);
+        QPen pen(s.color, m_lineWidth, style);
+        g->setPen(pen);
+        g->setName(name);
+        QVector<double> keys, values;
+        for (int i = 0; i < v.size() && i < k.size(); ++i)
+            if (std::isfinite(v[i]) && (!log || y != lossY || v[i] > 0)) {
+                keys << k[i];
+                values << v[i];
+            }
+        g->setData(keys, values, true);
+        g->setProperty("runId", s.runId);
+        if (!inLegend) g->removeFromLegend();
+        return g;
+    };
+    for (const CurveSeries& s : m_series) {
+        addGraph(lossX, lossY, s, s.trainSteps, smoothed(s.trainLoss, m_smoothing), Qt::DashLine,
+                 false, s.label + " train loss");
+        addGraph(lossX, lossY, s, s.steps, smoothed(s.valLoss, m_smoothing), Qt::SolidLine, true,
+                 s.label);
+        addGraph(accX, accY, s, s.steps, smoothed(s.valAccuracy, m_smoothing), Qt::SolidLine,
+                 false, s.label + " accuracy");
+    }
+    // Ranges from the data, so a new run or a toggle never leaves curves off screen.
+    auto unite = [](bool& have, QCPRange& into, const QCPRange& r) {
+        into = have ? QCPRange(std::min(into.lower, r.lower), std::max(into.upper, r.upper)) : r;
+        have = true;
+    };
+    bool haveKeys = false, haveLoss = false;
+    QCPRange keys(0, 1), lossRange;
+    for (int i = 0; i < m_plot->graphCount(); ++i) {
+        QCPGraph* g = m_plot->graph(i);
+        bool ok = false;
+        const QCPRange k = g->getKeyRange(ok);
+        if (ok) unite(haveKeys, keys, k);
+        const QCPRange v = g->getValueRange(ok);
+        if (ok && g->valueAxis() == lossY) unite(haveLoss, lossRange, v);
+    }
+    if (keys.size() <= 0) keys = QCPRange(keys.lower, keys.lower + 1);
+    lossX->setRange(keys);
+    accX->setRange(keys);
+    if (haveLoss && lossRange.upper > lossRange.lower) {
+        const double pad = log ? 1.1 : 0.05 * lossRange.size();
+        lossY->setRange(log ? lossRange.lower / pad : lossRange.lower - pad,
+                        log ? lossRange.upper * pad : lossRange.upper + pad);
+    }
+    accY->setRange(0, 1.02);
+    m_plot->legend->setVisible(!m_series.isEmpty());
+    m_placeholder->setVisible(m_series.isEmpty());
+    m_plot->setVisible(!m_series.isEmpty());
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TrainingCurvesView::showValueAt(const QPoint& pos) {
+    QCPGraph* best = nullptr;
+    double bestDistance = 12;  // pixels
+    int bestIndex = -1;
+    for (int i = 0; i < m_plot->graphCount(); ++i) {
+        QCPGraph* g = m_plot->graph(i);
+        if (!g->keyAxis()->axisRect()->rect().contains(pos)) continue;
+        for (int j = 0; j < g->data()->size(); ++j) {
+            const auto it = g->data()->at(j);
+            const QPointF p = g->coordsToPixels(it->key, it->value);
+            const double d = std::hypot(p.x() - pos.x(), p.y() - pos.y());
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = g;
+                bestIndex = j;
+            }
+        }
+    }
+    if (!best) {
+        QToolTip::hideText();
+        return;
+    }
+    const auto it = best->data()->at(bestIndex);
+    QToolTip::showText(m_plot->mapToGlobal(pos),
+                       QString("%1\nstep %2: %3").arg(best->name()).arg(it->key).arg(it->value, 0, 'g', 5),
+                       m_plot);
+}
+
+}  // namespace qkvviews

@@ -1,0 +1,56 @@
+#pragma once
+// Live learning curves of every visible run in one plot: loss above (train dashed, validation
+// solid), validation accuracy below; log scale toggle and smoothing slider.
+
+#include <QVector>
+#include <QWidget>
+
+#include "snapshots.h"
+
+class QCheckBox;
+class QLabel;
+class QCustomPlot;
+class QCPAxisRect;
+class QSlider;
+
+namespace qkvviews {
+
+class TrainingCurvesView : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit TrainingCurvesView(QWidget* parent = nullptr);
+
+    // Replaces what is drawn; replots are queued, so many calls per frame cost one replot.
+    void setSeries(const QVector<CurveSeries>& series);
+    void setLogScale(bool on);
+    bool logScale() const;
+    void setSmoothing(double factor);  // exponential moving average weight in [0, 0.95]
+    double smoothing() const { return m_smoothing; }
+    void setLineWidth(double width);
+
+    QCustomPlot* plot() const { return m_plot; }
+    bool placeholderShown() const;
+
+protected:
+    void changeEvent(QEvent* event) override;
+
+private:
+    void rebuild();
+    void showValueAt(const QPoint& pos);
+
+    QCustomPlot* m_plot;
+    QCPAxisRect* m_lossRect;
+    QCPAxisRect* m_accuracyRect;
+    QCheckBox* m_logScale;
+    QSlider* m_smoothingSlider;
+    QLabel* m_placeholder;
+    QVector<CurveSeries> m_series;
+    double m_smoothing = 0.0;
+    double m_lineWidth = 1.6;
+};
+
+// Exponential moving average with bias correction (as TensorBoard does), NaN-transparent.
+QVector<double> smoothed(const QVector<double>& values, double factor);
+
+}  // namespace qkvviews

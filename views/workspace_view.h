@@ -1,0 +1,43 @@
+#pragma once
+// The workspace panel: experiments and their runs, each run with its colour, a visibility tick,
+// its status and progress (with ETA while training).
+
+#include <QTreeWidget>
+#include <QVector>
+
+namespace qkvviews {
+
+struct WorkspaceRunItem {
+    QString runId;   // stable key (run folder)
+    QString label;   // variant name
+    QColor color;
+    bool visible = true;
+    QString status;  // "training 40% · ETA 12 s", "completed", ...
+};
+
+struct WorkspaceExperimentItem {
+    QString name;
+    QVector<WorkspaceRunItem> runs;
+};
+
+class WorkspaceView : public QTreeWidget {
+    Q_OBJECT
+
+public:
+    explicit WorkspaceView(QWidget* parent = nullptr);
+
+    // Updates in place (selection and expansion survive live updates).
+    void setWorkspace(const QVector<WorkspaceExperimentItem>& experiments);
+    QString currentRunId() const;
+    void selectRun(const QString& runId);
+
+Q_SIGNALS:
+    void runVisibilityChanged(const QString& runId, bool visible);
+    void currentRunChanged(const QString& runId);
+
+private:
+    QTreeWidgetItem* experimentItem(int index, const QString& name);
+    bool m_updating = false;
+};
+
+}  // namespace qkvviews
