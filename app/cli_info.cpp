@@ -34,6 +34,15 @@ void applyPaperSetting(const std::string& name, qkv::ModelConfig& m) {
     }
 }
 
+// "-87.5%", "-96.875%", "0%": as many decimals as the value needs, up to three.
+std::string reductionText(double reduction) {
+    if (reduction <= 0) return "0%";
+    std::string s = fixed(100.0 * reduction, 3);
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+    return "-" + s + "%";
+}
+
 struct InfoRow {
     std::string name;
     qkv::ModelConfig model;
@@ -49,7 +58,7 @@ void printSummaries(const std::vector<InfoRow>& rows, long long context, std::os
                       humanCount(double(s.attentionParameters)),
                       std::to_string(s.kvCacheBytesPerToken),
                       humanBytes(double(qkv::kvCacheBytes(r.model, context))),
-                      "-" + percent(qkv::kvCacheReductionVsQkv(r.model), 3),
+                      reductionText(qkv::kvCacheReductionVsQkv(r.model)),
                       fixed(double(s.flopsPerToken) / 1e9, 4)});
     }
     table.print(out);
@@ -97,6 +106,8 @@ int infoCommand(const std::vector<std::string>& args, std::ostream& out, std::os
             }
         }
         context = base.context;
+        if (rows.empty() && !skipped.empty())
+            throw qkv::ConfigError("no variant fits these settings: " + skipped.front());
     }
     context = o.integer("context", int(context), 1, 1 << 30);
     printSummaries(rows, context, out, skipped);

@@ -22,18 +22,23 @@ ExperimentController::~ExperimentController() {
     stopThread();
 }
 
-void ExperimentController::changed() {
+void ExperimentController::changed(int what) {
+    m_dirty |= what;
     if (!m_publishTimer.isActive()) m_publishTimer.start();
 }
 
 void ExperimentController::publish() {
-    Q_EMIT workspaceChanged(workspaceItems(m_workspace));
-    Q_EMIT curvesChanged(curveSeries(m_workspace));
-    Q_EMIT comparisonChanged(comparisonRows(m_workspace));
-    if (const RunEntry* run = m_workspace.findRun(m_currentRun))
-        Q_EMIT summaryChanged(runSummary(*run));
-    else
-        Q_EMIT summaryCleared();
+    const int dirty = m_dirty;
+    m_dirty = 0;
+    if (dirty & kWorkspace) Q_EMIT workspaceChanged(workspaceItems(m_workspace));
+    if (dirty & kCurves) Q_EMIT curvesChanged(curveSeries(m_workspace));
+    if (dirty & kTable) Q_EMIT comparisonChanged(comparisonRows(m_workspace));
+    if (dirty & kSummary) {
+        if (const RunEntry* run = m_workspace.findRun(m_currentRun))
+            Q_EMIT summaryChanged(runSummary(*run));
+        else
+            Q_EMIT summaryCleared();
+    }
     if (ExperimentEntry* e = m_workspace.findExperiment(m_trainingExperiment)) {
         long done = 0, total = 0;
         double eta = 0;
@@ -127,17 +132,25 @@ void ExperimentController::stopThread() {
 void ExperimentController::apply(const QVector<RunSnapshot>& runs) {
     ExperimentEntry* e = m_workspace.findExperiment(m_trainingExperiment);
     if (!e) return;
+    int what = kWorkspace;  // progress text changes with every snapshot
     for (const RunSnapshot& s : runs)
         for (RunEntry& r : e->runs)
             if (r.config.name == s.config.name) {
+                const RunState state = s.finished ? RunState::Finished : RunState::Training;
+                if (s.result.trainLog.size() != r.result.trainLog.size()) what |= kCurves;
+                // Metrics and state change at evaluations: only then the table and summary.
+                if (s.result.curve.size() != r.result.curve.size() || state != r.state) {
+                    what |= kCurves | kTable;
+                    if (r.id == m_currentRun || s.runId == m_currentRun) what |= kSummary;
+                }
                 if (m_currentRun == r.id) m_currentRun = s.runId;
                 r.id = s.runId;
                 r.config = s.config;
                 r.result = s.result;
                 r.etaSeconds = s.etaSeconds;
-                r.state = s.finished ? RunState::Finished : RunState::Training;
+                r.state = state;
             }
-    changed();
+    changed(what);
 }
 
 void ExperimentController::onPrepared(const QVector<RunSnapshot>& runs) { apply(runs); }

@@ -61,7 +61,9 @@ private:
     void onFailed(const QString& message);
     void stopThread();
     void apply(const QVector<RunSnapshot>& runs);
-    void changed();
+    // What a change touches; publish() redraws only those views.
+    enum Dirty { kWorkspace = 1, kCurves = 2, kTable = 4, kSummary = 8, kAll = 15 };
+    void changed(int what = kAll);
     void publish();
 
     Workspace m_workspace;
@@ -71,6 +73,7 @@ private:
     QString m_trainingExperiment;
     QString m_currentRun;
     QTimer m_publishTimer;
+    int m_dirty = 0;
     std::optional<qkv::Experiment> m_lastPlan;
 };
 

@@ -67,7 +67,7 @@ QVector<qkvviews::ComparisonRow> comparisonRows(const Workspace& w) {
             row.kvBytesPerToken = r.config.model.causal() ? double(s.kvCacheBytesPerToken) : qkvviews::kMissing;
             row.cacheReduction = qkv::kvCacheReductionVsQkv(r.config.model);
             row.steps = r.result.stepsDone;
-            row.status = stateText(r);
+            row.status = stateText(r, false);
             if (!r.result.curve.empty()) {
                 const qkv::EvalMetrics& m = r.result.final;
                 row.loss = m.loss;
@@ -141,7 +141,7 @@ qkvviews::RunSummary runSummary(const RunEntry& run) {
                                      .arg(c.train.batch)
                                      .arg(c.train.lr)
                                      .arg(c.train.seed));
-    add(QObject::tr("Status"), stateText(run));
+    add(QObject::tr("Status"), stateText(run, false));
     if (run.id.startsWith('/')) add(QObject::tr("Folder"), run.id);
     for (const qkv::ParameterShape& p : qkv::attentionParameterShapes(c.model, 0))
         if (p.shape.size() == 2) out.weightShapes.append({QString::fromStdString(p.name), shapeText(p.shape)});

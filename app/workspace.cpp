@@ -53,11 +53,12 @@ void Workspace::remove(const QString& experimentName) {
                         m_experiments.end());
 }
 
-QString stateText(const RunEntry& run) {
+QString stateText(const RunEntry& run, bool detailed) {
     switch (run.state) {
         case RunState::Planned: return QObject::tr("ready to train");
         case RunState::Queued: return QObject::tr("queued");
         case RunState::Training: {
+            if (!detailed) return QObject::tr("training");
             const int total = std::max(1, run.config.train.steps);
             return QObject::tr("%1% · %2 s left")
                 .arg(100 * run.result.stepsDone / total)

@@ -50,6 +50,8 @@ private:
     std::vector<ExperimentEntry> m_experiments;
 };
 
-QString stateText(const RunEntry& run);
+// "62% · 75 s left" while training (live in the workspace panel); with `detailed` false just
+// "training", for views that redraw only at evaluations.
+QString stateText(const RunEntry& run, bool detailed = true);
 
 }  // namespace qkvapp

@@ -67,6 +67,8 @@ public:
             throw DataError("train and t10k images in '" + folder + "' differ in size");
         if (m_train.images.rows != m_train.images.cols)
             throw DataError("images in '" + folder + "' are not square");
+        if (m_train.images.count == 0) throw DataError("'" + folder + "' has no training images");
+        if (m_test.images.count == 0) throw DataError("'" + folder + "' has no test (t10k) images");
         for (const auto* split : {&m_train, &m_test})
             for (uint8_t l : split->labels) m_classes = std::max(m_classes, int(l) + 1);
         m_validationCount = std::min(cfg.validationSize, m_test.images.count);

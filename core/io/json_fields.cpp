@@ -35,6 +35,13 @@ void JsonFields::read(const char* key, int& value) {
 void JsonFields::read(const char* key, uint64_t& value) {
     const QJsonValue v = take(key);
     if (v.isUndefined()) return;
+    if (v.isString()) {  // values above 2^53 are stored as decimal strings (see seedToJson)
+        bool ok = false;
+        const qulonglong parsed = v.toString().toULongLong(&ok, 10);
+        if (!ok) fail(key, "must be a non-negative integer");
+        value = parsed;
+        return;
+    }
     const double d = v.toDouble(-1);
     if (!v.isDouble() || d < 0 || d != std::floor(d) || d > 9007199254740992.0)
         fail(key, "must be a non-negative integer");
@@ -73,6 +80,11 @@ void JsonFields::rejectUnknown() const {
     for (auto it = m_object.begin(); it != m_object.end(); ++it)
         if (!m_known.contains(it.key()))
             throw ConfigError(m_where + ": unknown field '" + it.key().toStdString() + "'");
+}
+
+QJsonValue seedToJson(uint64_t v) {
+    if (v <= (uint64_t(1) << 53)) return QJsonValue(double(v));
+    return QJsonValue(QString::number(qulonglong(v)));
 }
 
 QJsonValue numberOrNull(double v) { return std::isfinite(v) ? QJsonValue(v) : QJsonValue(); }

@@ -35,6 +35,9 @@ private:
     QSet<QString> m_known;
 };
 
+// JSON numbers are exact to 2^53; larger integers (seeds) are written as decimal strings.
+QJsonValue seedToJson(uint64_t v);
+
 // NaN is not JSON: it is written as null and read back as NaN.
 QJsonValue numberOrNull(double v);
 double numberOrNaN(const QJsonValue& v);

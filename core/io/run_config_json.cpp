@@ -29,7 +29,7 @@ QJsonObject toJson(const TaskConfig& c) {
             {"data_path", QString::fromStdString(c.dataPath)},
             {"vocab", c.vocab},
             {"seq_len", c.seqLen},
-            {"seed", double(c.seed)},
+            {"seed", seedToJson(c.seed)},
             {"validation_size", c.validationSize},
             {"validation_fraction", c.validationFraction},
             {"alphabet", QString::fromStdString(c.alphabet)}};
@@ -41,7 +41,7 @@ QJsonObject toJson(const TrainConfig& c) {
             {"warmup_steps", c.warmupSteps}, {"weight_decay", c.weightDecay},
             {"beta1", c.beta1},         {"beta2", c.beta2},
             {"grad_clip", c.gradClip},  {"eval_every", c.evalEvery},
-            {"eval_examples", c.evalExamples}, {"seed", double(c.seed)}};
+            {"eval_examples", c.evalExamples}, {"seed", seedToJson(c.seed)}};
 }
 
 QJsonObject toJson(const RunConfig& c) {

@@ -53,7 +53,7 @@ void Model::loadState(const std::vector<NamedTensor>& tensors) {
         if (params.find(t.name) == nullptr)
             throw IoError("checkpoint tensor '" + t.name + "' does not belong to a " +
                           variantId(m_config.variant) + " model");
-    torch::NoGradGuard noGrad;
+    // Check everything before copying anything: a refused checkpoint leaves the model as it was.
     for (auto& p : params) {
         auto it = byName.find(p.key());
         if (it == byName.end()) throw IoError("checkpoint lacks tensor '" + p.key() + "'");
@@ -63,6 +63,10 @@ void Model::loadState(const std::vector<NamedTensor>& tensors) {
                           ", the model expects " + shapeText(p.value().sizes().vec()));
         if (int64_t(src.values.size()) != p.value().numel())
             throw IoError("tensor '" + p.key() + "' has the wrong number of values");
+    }
+    torch::NoGradGuard noGrad;
+    for (auto& p : params) {
+        const NamedTensor& src = *byName.find(p.key())->second;
         auto from = torch::from_blob(const_cast<float*>(src.values.data()), src.shape,
                                      torch::kFloat32);
         p.value().copy_(from);

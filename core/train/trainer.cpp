@@ -64,18 +64,22 @@ TrainingSession::TrainingSession(RunConfig run, const Dataset& data, std::string
       m_step(std::make_unique<TrainStep>(m_model, m_run.train)),
       m_batchRng(m_run.task.seed),
       m_start(std::chrono::steady_clock::now()) {
-    checkpoint(0);  // a loadable folder from the start; the curve starts near ln V
+    // A loadable folder from the start; the curve starts near ln V.
+    if (!checkpoint(0)) throw ConfigError("the freshly initialised model gives a non-finite loss");
 }
 
 double TrainingSession::elapsed() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
 }
 
-CurvePoint TrainingSession::checkpoint(int step) {
+bool TrainingSession::checkpoint(int step, CurvePoint* point) {
     CurvePoint p;
     p.step = step;
     p.trainLoss = m_stepsSinceEval ? m_lossSinceEval / m_stepsSinceEval : kNotApplicable;
     p.validation = evaluate(m_model, m_data, m_run.train.evalExamples);
+    // A finite training loss does not make finite weights: an update can still overflow them.
+    // Such a model is never saved over the last good checkpoint.
+    if (!std::isfinite(p.validation.loss)) return false;
     p.learningRate = learningRateAt(m_run.train, std::max(0, step - 1));
     p.elapsedSeconds = elapsed();
     m_lossSinceEval = 0;
@@ -86,7 +90,8 @@ CurvePoint TrainingSession::checkpoint(int step) {
     m_result.stepsDone = step;
     m_result.seconds = p.elapsedSeconds;
     saveRunFolder(m_outDir, m_run, m_model, m_result);
-    return p;
+    if (point) *point = p;
+    return true;
 }
 
 void TrainingSession::stop(TrainStatus status, std::string message) {
@@ -135,7 +140,13 @@ TrainProgress TrainingSession::advance() {
     pr.step = step + 1;
     pr.trainLoss = loss;
     if (pr.step % tc.evalEvery == 0 || pr.step == tc.steps) {
-        pr.point = checkpoint(pr.step);
+        if (!checkpoint(pr.step, &pr.point)) {
+            stop(TrainStatus::Diverged,
+                 "the validation loss became non-finite at step " + std::to_string(pr.step) +
+                     " (lr " + std::to_string(learningRateAt(tc, step)) +
+                     "); the run folder keeps step " + std::to_string(m_result.checkpointStep));
+            return pr;
+        }
         pr.evaluated = true;
     }
     if (pr.step == tc.steps) m_finished = true;

@@ -32,7 +32,8 @@ public:
     const std::string& folder() const { return m_outDir; }
 
 private:
-    CurvePoint checkpoint(int step);
+    // Evaluates and saves; false (nothing saved) when the validation loss is not finite.
+    bool checkpoint(int step, CurvePoint* point = nullptr);
     void stop(TrainStatus status, std::string message);
     double elapsed() const;
 

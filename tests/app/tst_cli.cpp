@@ -1,0 +1,367 @@
+// The qkvlab command line, in process through runCli and through the real executable: success
+// paths with numbers checked by hand, and bad input that must give exit code 2 and one line.
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QProcess>
+#include <QProcessEnvironment>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <algorithm>
+#include <sstream>
+
+#include "cli.h"
+#include "io/atomic_file.h"
+#include "io/run_folder.h"
+#include "model/model.h"
+#include "test_helpers.h"
+
+namespace {
+
+struct CliRun {
+    int code = -1;
+    std::string out, err;
+};
+
+CliRun run(const std::vector<std::string>& args) {
+    std::ostringstream out, err;
+    CliRun r;
+    r.code = qkvapp::runCli(args, out, err);
+    r.out = out.str();
+    r.err = err.str();
+    return r;
+}
+
+std::string describe(const CliRun& r) {
+    return "exit " + std::to_string(r.code) + "\n--- out:\n" + r.out + "--- err:\n" + r.err;
+}
+
+std::vector<std::string> words(const std::string& line) {
+    std::istringstream in(line);
+    std::vector<std::string> w;
+    for (std::string s; in >> s;) w.push_back(s);
+    return w;
+}
+
+// The table row whose first cell is `first` (split on blanks), or an empty list.
+std::vector<std::string> tableRow(const std::string& text, const std::string& first) {
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        const auto w = words(line);
+        if (!w.empty() && w[0] == first) return w;
+    }
+    return {};
+}
+
+int countLines(const std::string& text, const std::string& prefix) {
+    std::istringstream in(text);
+    int n = 0;
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind(prefix, 0) == 0) ++n;
+    return n;
+}
+
+using Words = std::vector<std::string>;
+
+}  // namespace
+
+class TstCli : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void help();
+    void infoDefaults();
+    void infoPaper300m();
+    void infoPaper12bGqa();
+    void infoPreset();
+    void trainEvalInfo();
+    void badInput_data();
+    void badInput();
+    void executable();
+
+private:
+    QTemporaryDir m_tmp;
+    std::string path(const char* name) const {
+        return QDir(m_tmp.path()).filePath(name).toStdString();
+    }
+};
+
+void TstCli::initTestCase() {
+    // The presets live in qkvapplib's resources; a static library's resources need this call.
+    Q_INIT_RESOURCE(qkvlab);
+    QVERIFY(m_tmp.isValid());
+    QVERIFY(QDir().mkpath(QString::fromStdString(path("empty"))));
+    qkvtest::writeBytes(m_tmp, "unknown-field.json",
+                        R"({"name": "x", "variants": ["qkv"], "colour": "blue"})");
+    qkvtest::writeBytes(m_tmp, "garbage.json", R"({"name": "x", "variants": ["qkv")");
+
+    // A run folder whose weights are cut short.
+    qkv::RunConfig r;
+    r.name = "qkv";
+    r.model.dModel = 16;
+    r.model.heads = 2;
+    r.model.layers = 1;
+    r.model.context = 16;
+    const std::string corrupt = path("corrupt");
+    qkv::saveRunFolder(corrupt, r, qkv::Model(r.model, 1), qkv::TrainResult{});
+    const std::string weights = corrupt + "/model.safetensors";
+    const std::string bytes = qkv::readFile(weights);
+    qkv::writeFileAtomic(weights, bytes.substr(0, bytes.size() / 2));
+}
+
+void TstCli::help() {
+    for (const Words& args : {Words{}, Words{"--help"}, Words{"-h"}, Words{"help"}}) {
+        const CliRun r = run(args);
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.find("usage: qkvlab") == 0, r.out.c_str());
+        QVERIFY(r.out.find("train") != std::string::npos);
+        QVERIFY(r.err.empty());
+    }
+    for (const char* cmd : {"train", "info", "eval"}) {
+        const CliRun r = run({cmd, "--help"});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.find(std::string("usage: qkvlab ") + cmd) == 0, r.out.c_str());
+        QVERIFY(r.err.empty());
+    }
+    const CliRun t = run({"train", "--help"});
+    QVERIFY(t.out.find("--out DIR") != std::string::npos);
+    QVERIFY(t.out.find("--kv-heads") != std::string::npos);
+}
+
+void TstCli::infoDefaults() {
+    const CliRun r = run({"info"});
+    QVERIFY2(r.code == 0, describe(r).c_str());
+    QVERIFY(r.err.empty());
+    QVERIFY(r.out.find("variant") == 0);
+    for (qkv::Variant v : qkv::allVariants())
+        QVERIFY2(!tableRow(r.out, qkv::variantId(v)).empty(), qkv::variantId(v).c_str());
+    // Defaults: encoder, d 64, 2 layers, 4 heads, vocab 10, T 16. By hand, per layer:
+    // attention 4·(64² + 64) = 16 640, MLP 8·64² + 5·64 = 33 088, norms 256 → 49 984;
+    // × 2 = 99 968, + ln_f 128 + tok_emb 640 + pos_emb 1 024 + head_bias 10 = 101 770.
+    const Words qkvRow = tableRow(r.out, "qkv");
+    QVERIFY2(qkvRow.size() >= 4, r.out.c_str());
+    QCOMPARE(qkvRow[1], std::string("4"));
+    QCOMPARE(qkvRow[2], std::string("101.8K"));
+    QCOMPARE(qkvRow[3], std::string("33.3K"));  // 2 · 16 640
+}
+
+void TstCli::infoPaper300m() {
+    const CliRun r = run({"info", "--paper", "300m"});
+    QVERIFY2(r.code == 0, describe(r).c_str());
+    // By hand (L 20, d 1024, H 16, d_h 64, V 50304, T 2048):
+    //   params 305 585 280 (see tst_model_summary) → 305.6M; attention 20·4·(d² + d) = 83.97M;
+    //   KV bytes/token 20·2·16·64·4 = 163 840; at 2048 tokens 335 544 320 B = 320 MiB;
+    //   FLOPs 2·(20·(4d² + 8d² + 2·d·T) + d·V) = 774 111 232 → 0.7741 GFLOP.
+    QCOMPARE(tableRow(r.out, "qkv"), (Words{"qkv", "16", "305.6M", "84.0M", "163840", "320.0",
+                                            "MiB", "0%", "0.7741"}));
+    // shared-kv caches K only: half the bytes, a 50 % reduction.
+    const Words kv = tableRow(r.out, "shared-kv");
+    QVERIFY2(kv.size() == 9, r.out.c_str());
+    QCOMPARE(kv[4], std::string("81920"));
+    QCOMPARE(kv[5] + " " + kv[6], std::string("160.0 MiB"));
+    QCOMPARE(kv[7], std::string("-50%"));
+    QCOMPARE(tableRow(r.out, "shared-qk")[7], std::string("0%"));
+}
+
+void TstCli::infoPaper12bGqa() {
+    const CliRun r = run({"info", "--paper", "1.2b", "--kv-heads", "8", "--context", "32768"});
+    QVERIFY2(r.code == 0, describe(r).c_str());
+    QVERIFY(r.err.empty());
+    // shared-kv with g = 8 (L 22, d 2048, H 32, d_h 64), by hand:
+    //   attention/layer: W_Q d²+d = 4 196 352, W_K d·512+512 = 1 049 088, W_O 4 196 352
+    //     → 9 441 792; × 22 = 207 719 424 → 207.7M
+    //   params: 22·(9 441 792 + MLP 8d²+5d = 33 564 672 + norms 8 192) = 946 322 432
+    //     + ln_f 4 096 + tok_emb 103 022 592 + pos_emb 4 194 304 + head_bias 50 304
+    //     = 1 053 593 728 → 1.05G
+    //   KV bytes/token 22·1·8·64·4 = 45 056; × 32 768 = 1 476 395 008 B = 1.375 GiB → 1.38 GiB
+    //   reduction 1 − 1·8/(2·32) = 87.5 %
+    //   FLOPs 2·(22·(9 437 184 + 8d² + 2·32·64·2048) + d·V) = 2 466 775 040 → 2.4668
+    QCOMPARE(tableRow(r.out, "shared-kv"), (Words{"shared-kv", "8", "1.05G", "207.7M", "45056",
+                                                  "1.38", "GiB", "-87.5%", "2.4668"}));
+    // qkv with g = 8: 2·g of 2·H heads cached → 75 %.
+    QCOMPARE(tableRow(r.out, "qkv")[7], std::string("-75%"));
+    // Q = K variants cannot take g ≠ H: listed with the reason, not as rows.
+    QVERIFY(tableRow(r.out, "shared-qk").empty());
+    QVERIFY(tableRow(r.out, "single").empty());
+    QVERIFY2(r.out.find("skipped shared-qk: ") != std::string::npos, r.out.c_str());
+    QVERIFY(r.out.find("skipped single: ") != std::string::npos);
+    QVERIFY(r.out.find("kv-heads = heads") != std::string::npos);
+}
+
+void TstCli::infoPreset() {
+    const CliRun r = run({"info", "--preset", "demo"});
+    QVERIFY2(r.code == 0, describe(r).c_str());
+    QVERIFY(!tableRow(r.out, "qkv").empty());
+}
+
+void TstCli::trainEvalInfo() {
+    QTemporaryDir out;
+    QVERIFY(out.isValid());
+    const std::string dir = out.path().toStdString();
+    const CliRun t =
+        run({"train", "--task", "copy", "--steps", "20", "--eval-every", "10", "--d-model", "16",
+             "--heads", "2", "--layers", "1", "--variants", "qkv,shared-kv", "--out", dir});
+    QVERIFY2(t.code == 0, describe(t).c_str());
+    QVERIFY2(t.err.empty(), t.err.c_str());
+    // A progress line per evaluation and variant, then one table row per variant.
+    QCOMPARE(countLines(t.out, "[qkv] step "), 2);
+    QCOMPARE(countLines(t.out, "[shared-kv] step "), 2);
+    QVERIFY(t.out.find("[qkv] step 10/20") != std::string::npos);
+    QVERIFY(t.out.find("[shared-kv] step 20/20") != std::string::npos);
+    const Words qkvRow = tableRow(t.out, "qkv"), kvRow = tableRow(t.out, "shared-kv");
+    QVERIFY2(qkvRow.size() == 10 && kvRow.size() == 10, t.out.c_str());
+    // Encoder d 16, 1 layer, 2 heads, vocab 10, T 16, by hand: qkv 3 738, shared-kv 3 466.
+    QCOMPARE(qkvRow[1], std::string("3.74K"));
+    QCOMPARE(kvRow[1], std::string("3.47K"));
+    QCOMPARE(qkvRow[3], std::string("20"));  // steps
+    QCOMPARE(qkvRow[5], std::string("-"));   // vs qkv
+    QVERIFY2((kvRow[5][0] == '+' || kvRow[5][0] == '-') && kvRow[5].back() == '%',
+             kvRow[5].c_str());
+    QCOMPARE(qkvRow.back(), std::string("completed"));
+    QCOMPARE(kvRow.back(), std::string("completed"));
+    const std::string qkvDir = dir + "/qkv", kvDir = dir + "/shared-kv";
+    QVERIFY(qkv::isRunFolder(qkvDir));
+    QVERIFY(qkv::isRunFolder(kvDir));
+
+    // eval recomputes the metrics from the saved weights: on the examples training evaluated
+    // (256), it reproduces the loss in the train table.
+    const CliRun e = run({"eval", "--examples", "256", qkvDir, kvDir});
+    QVERIFY2(e.code == 0, describe(e).c_str());
+    QVERIFY(e.err.empty());
+    const Words eq = tableRow(e.out, qkvDir), ek = tableRow(e.out, kvDir);
+    QVERIFY2(eq.size() == 7 && ek.size() == 7, e.out.c_str());
+    QCOMPARE(eq[1], std::string("qkv"));
+    QCOMPARE(ek[1], std::string("shared-kv"));
+    QCOMPARE(eq[2], std::string("20"));  // checkpoint step
+    QCOMPARE(eq[3], std::string("256"));
+    QCOMPARE(eq[4], qkvRow[4]);
+    QCOMPARE(ek[4], kvRow[4]);
+    const CliRun all = run({"eval", qkvDir});
+    QVERIFY2(all.code == 0, describe(all).c_str());
+    QCOMPARE(tableRow(all.out, qkvDir)[3], std::string("512"));  // the whole validation split
+
+    const CliRun i = run({"info", qkvDir, kvDir});
+    QVERIFY2(i.code == 0, describe(i).c_str());
+    QCOMPARE(tableRow(i.out, "qkv")[2], std::string("3.74K"));
+    QCOMPARE(tableRow(i.out, "shared-kv")[2], std::string("3.47K"));
+    QCOMPARE(tableRow(i.out, "shared-kv")[1], std::string("2"));
+}
+
+void TstCli::badInput_data() {
+    QTest::addColumn<QStringList>("args");  // @/name is a path in the test's folder
+    QTest::addColumn<QString>("fragment");  // what the message must name
+    const QString out = "@/out";
+    QTest::newRow("unknown command") << QStringList{"frobnicate"} << "unknown command 'frobnicate'";
+    QTest::newRow("unknown option")
+        << QStringList{"train", "--colour", "red", "--out", out} << "unknown option --colour";
+    QTest::newRow("missing --out") << QStringList{"train", "--task", "copy"} << "--out";
+    QTest::newRow("option without value")
+        << QStringList{"train", "--out", out, "--steps"} << "--steps needs a value";
+    QTest::newRow("kv-heads 3 of 4")
+        << QStringList{"train", "--kv-heads", "3", "--heads", "4", "--out", out}
+        << "must divide heads";
+    QTest::newRow("shared-qk with kv-heads 2")
+        << QStringList{"train", "--variants", "shared-qk", "--kv-heads", "2", "--out", out}
+        << "needs kv-heads = heads";
+    QTest::newRow("d-model 30, heads 4")
+        << QStringList{"train", "--d-model", "30", "--heads", "4", "--out", out}
+        << "divisible by heads";
+    QTest::newRow("steps abc") << QStringList{"train", "--steps", "abc", "--out", out}
+                               << "--steps expects a whole number";
+    QTest::newRow("lr -1") << QStringList{"train", "--lr", "-1", "--out", out}
+                           << "--lr must be greater than";
+    QTest::newRow("lr nan") << QStringList{"train", "--lr", "nan", "--out", out}
+                            << "--lr expects a number";
+    QTest::newRow("seed -5") << QStringList{"train", "--seed", "-5", "--out", out}
+                             << "--seed must be between";
+    QTest::newRow("unknown variant")
+        << QStringList{"train", "--variants", "qkv,triple", "--out", out}
+        << "unknown variant 'triple'";
+    QTest::newRow("unknown task") << QStringList{"train", "--task", "juggle", "--out", out}
+                                  << "unknown task 'juggle'";
+    QTest::newRow("missing preset")
+        << QStringList{"train", "--preset", "no-such-preset", "--out", out} << "no-such-preset";
+    QTest::newRow("preset with unknown field")
+        << QStringList{"train", "--preset", "@/unknown-field.json", "--out", out}
+        << "unknown field 'colour'";
+    QTest::newRow("preset not JSON")
+        << QStringList{"train", "--preset", "@/garbage.json", "--out", out} << "not valid JSON";
+    QTest::newRow("stray argument")
+        << QStringList{"train", "extra", "--out", out} << "unexpected argument 'extra'";
+    QTest::newRow("eval without runs") << QStringList{"eval"} << "run folder";
+    QTest::newRow("eval of a folder that is not a run")
+        << QStringList{"eval", "@/empty"} << "not a run folder";
+    QTest::newRow("eval of a missing folder") << QStringList{"eval", "@/nowhere"} << "not a folder";
+    QTest::newRow("eval of a corrupt run")
+        << QStringList{"eval", "@/corrupt"} << "model.safetensors";
+    QTest::newRow("info of a folder that is not a run")
+        << QStringList{"info", "@/empty"} << "not a run folder";
+    QTest::newRow("text file missing")
+        << QStringList{"train", "--task", "text", "--data", "@/missing.txt", "--out", out}
+        << "does not exist";
+    QTest::newRow("fashion-mnist, empty folder")
+        << QStringList{"train", "--task", "fashion-mnist", "--data", "@/empty", "--out", out}
+        << "no train images";
+    QTest::newRow("unknown paper setting") << QStringList{"info", "--paper", "7b"} << "7b";
+    QTest::newRow("unknown architecture") << QStringList{"info", "--arch", "rnn"} << "rnn";
+    QTest::newRow("info, kv-heads 3 of 4, named variant")
+        << QStringList{"info", "--kv-heads", "3", "--variants", "qkv"} << "must divide heads";
+    // No variant fits: nothing to show, so this is bad input like the named-variant case above.
+    QTest::newRow("info, kv-heads 3 of 4, all variants")
+        << QStringList{"info", "--kv-heads", "3", "--heads", "4"} << "must divide heads";
+    QTest::newRow("flag with a value")
+        << QStringList{"train", "--pos-bias=yes", "--out", out} << "takes no value";
+}
+
+void TstCli::badInput() {
+    QFETCH(QStringList, args);
+    QFETCH(QString, fragment);
+    std::vector<std::string> argv;
+    for (QString a : args) argv.push_back(a.replace("@", m_tmp.path()).toStdString());
+    const CliRun r = run(argv);
+    QVERIFY2(r.code == 2, describe(r).c_str());
+    QVERIFY2(!r.err.empty() && r.err.back() == '\n', describe(r).c_str());
+    QVERIFY2(std::count(r.err.begin(), r.err.end(), '\n') == 1, describe(r).c_str());
+    QVERIFY2(r.err.rfind("qkvlab", 0) == 0, r.err.c_str());
+    QVERIFY2(QString::fromStdString(r.err).contains(fragment), r.err.c_str());
+    QVERIFY2(r.out.empty(), describe(r).c_str());
+    // Bad input never leaves a half-made output folder behind.
+    QVERIFY(!QFileInfo::exists(QString::fromStdString(path("out"))));
+}
+
+void TstCli::executable() {
+    QString dir = qEnvironmentVariable("QKVLAB_BINARY_DIR");
+    if (dir.isEmpty()) dir = QCoreApplication::applicationDirPath() + "/..";  // build/tests/..
+    const QString exe = dir + "/app/qkvlab";
+    QVERIFY2(QFileInfo(exe).isExecutable(), qPrintable(exe + " is missing: build target qkvlab"));
+
+    auto start = [&](const QStringList& args, QByteArray& out, QByteArray& err) {
+        QProcess p;
+        p.start(exe, args);
+        if (!p.waitForFinished(60000)) {
+            p.kill();
+            p.waitForFinished();
+            return -1;
+        }
+        out = p.readAllStandardOutput();
+        err = p.readAllStandardError();
+        return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+    };
+    QByteArray out, err;
+    QCOMPARE(start({"info"}, out, err), 0);
+    QVERIFY2(out.contains("shared-kv"), out.constData());
+
+    const QString outDir = QDir(m_tmp.path()).filePath("proc-out");
+    for (const QStringList& bad : {QStringList{"train", "--steps", "abc", "--out", outDir},
+                                   QStringList{"eval", QDir(m_tmp.path()).filePath("corrupt")}}) {
+        QCOMPARE(start(bad, out, err), 2);
+        QVERIFY2(err.endsWith('\n') && err.count('\n') == 1, err.constData());
+        QVERIFY(err.startsWith("qkvlab "));
+        QVERIFY2(out.isEmpty(), out.constData());
+    }
+}
+
+QTEST_GUILESS_MAIN(TstCli)
+#include "tst_cli.moc"
