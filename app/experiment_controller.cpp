@@ -28,8 +28,14 @@ void ExperimentController::changed(int what) {
 }
 
 void ExperimentController::publish() {
-    const int dirty = m_dirty;
+    int dirty = m_dirty;
     m_dirty = 0;
+    if ((dirty & kCurves) && isTraining() && m_sinceCurves.isValid() &&
+        m_sinceCurves.elapsed() < kCurvesInterval) {
+        dirty &= ~kCurves;  // not yet: keep it for a later publication
+        changed(kCurves);
+    }
+    if (dirty & kCurves) m_sinceCurves.start();
     if (dirty & kWorkspace) Q_EMIT workspaceChanged(workspaceItems(m_workspace));
     if (dirty & kCurves) Q_EMIT curvesChanged(curveSeries(m_workspace));
     if (dirty & kTable) Q_EMIT comparisonChanged(comparisonRows(m_workspace));

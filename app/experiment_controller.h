@@ -3,6 +3,7 @@
 // Updates are merged: at most one publication per kPublishInterval (≈30 a second).
 
 #include <QObject>
+#include <QElapsedTimer>
 #include <QTimer>
 #include <QVector>
 
@@ -22,6 +23,9 @@ class ExperimentController : public QObject {
 
 public:
     static constexpr int kPublishInterval = 33;  // ms
+    // Curves redraw at most 10 times a second (LabPlot's live-data rate): a replot of the
+    // training plot costs 10-20 ms, the cheap views keep the faster pace.
+    static constexpr int kCurvesInterval = 100;  // ms
 
     // Experiments are trained into `workspaceRoot/<name>-<date-time>/<variant>`.
     explicit ExperimentController(QString workspaceRoot, QObject* parent = nullptr);
@@ -74,6 +78,7 @@ private:
     QString m_currentRun;
     QTimer m_publishTimer;
     int m_dirty = 0;
+    QElapsedTimer m_sinceCurves;
     std::optional<qkv::Experiment> m_lastPlan;
 };
 

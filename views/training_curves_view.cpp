@@ -54,6 +54,8 @@ TrainingCurvesView::TrainingCurvesView(QWidget* parent) : QWidget(parent) {
     legend->setLayer("legend");
     m_plot->legend = legend;
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    m_plot->setPlottingHint(QCP::phFastPolylines, true);
+    m_plot->setNoAntialiasingOnDrag(true);
     m_plot->setMouseTracking(true);
     connect(m_plot, &QCustomPlot::mouseMove, this,
             [this](QMouseEvent* e) { showValueAt(e->pos()); });
