@@ -13,7 +13,8 @@ using Command = int (*)(const std::vector<std::string>&, std::ostream&, std::ost
 
 const std::map<std::string, Command>& commands() {
     static const std::map<std::string, Command> all = {
-        {"train", trainCommand}, {"info", infoCommand}, {"eval", evalCommand}};
+        {"train", trainCommand},     {"info", infoCommand},         {"eval", evalCommand},
+        {"analyze", analyzeCommand}, {"generate", generateCommand}};
     return all;
 }
 
@@ -26,6 +27,8 @@ const char* const kUsage =
     "  train   train attention variants side by side, one run folder each\n"
     "  info    parameters, KV-cache size and FLOPs of any configuration or run\n"
     "  eval    validation metrics of run folders\n"
+    "  analyze symmetry, subspace overlap and spectra of runs, as JSON and CSV\n"
+    "  generate text from a decoder run, with the KV cache's bytes per token\n"
     "\n"
     "'qkvlab COMMAND --help' describes a command.\n";
 
@@ -50,7 +53,8 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
     }
     auto it = commands().find(args[0]);
     if (it == commands().end()) {
-        err << "qkvlab: unknown command '" << args[0] << "' (commands: train, info, eval)\n";
+        err << "qkvlab: unknown command '" << args[0]
+            << "' (commands: train, info, eval, analyze, generate)\n";
         return 2;
     }
     try {

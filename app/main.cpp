@@ -12,7 +12,7 @@
 
 int main(int argc, char** argv) {
     // OpenBLAS picks its kernels when it loads, before main: fix the choice and start again.
-    if (qkv::setOpenblasCoreTypeForThisCpu()) {
+    if (qkv::tuneOpenblasEnvironment()) {
         execv("/proc/self/exe", argv);  // returns only on failure; then go on with slow kernels
     }
     Q_INIT_RESOURCE(qkvlab);

@@ -30,6 +30,9 @@ BlasInfo detectBlas() {
         info.openblasCore = f();
     info.reference = info.openblasCore.empty() && info.library.find("/blas/") != std::string::npos;
     info.torchThreads = at::get_num_threads();
+    using ThreadCount = int (*)();
+    if (auto f = reinterpret_cast<ThreadCount>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads")))
+        info.blasThreads = f();
     return info;
 }
 
@@ -48,6 +51,8 @@ std::string describeBlas(const BlasInfo& info) {
     std::string s = info.openblasCore.empty()
                         ? (info.reference ? "reference BLAS" : "BLAS " + info.library)
                         : "OpenBLAS (" + info.openblasCore + " kernels)";
+    if (info.blasThreads > 0)
+        s += ", " + std::to_string(info.blasThreads) + " BLAS thread" + (info.blasThreads == 1 ? "" : "s");
     return s + ", " + std::to_string(info.torchThreads) + " torch thread" +
            (info.torchThreads == 1 ? "" : "s");
 }
@@ -61,6 +66,15 @@ bool setOpenblasCoreTypeForThisCpu() {
     if (!core) return false;
     setenv("OPENBLAS_CORETYPE", core, 1);
     return true;
+}
+
+bool tuneOpenblasEnvironment() {
+    bool changed = setOpenblasCoreTypeForThisCpu();
+    if (!std::getenv("OPENBLAS_NUM_THREADS")) {
+        setenv("OPENBLAS_NUM_THREADS", "1", 1);
+        changed = true;
+    }
+    return changed;
 }
 
 void setTorchThreads(int n) {

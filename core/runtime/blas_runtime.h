@@ -10,6 +10,7 @@ struct BlasInfo {
     std::string openblasCore;   // OpenBLAS's kernel family ("SkylakeX", "Prescott"), or ""
     bool reference = false;     // Netlib's reference BLAS: 7–14× slower here
     int torchThreads = 1;
+    int blasThreads = 0;        // OpenBLAS's pool size; 0 when unknown
 };
 
 BlasInfo detectBlas();
@@ -21,6 +22,11 @@ std::string describeBlas(const BlasInfo& info);  // e.g. "OpenBLAS (SkylakeX ker
 // CPU has AVX-512 or AVX2, sets it and returns true: the caller must re-exec itself, since
 // OpenBLAS reads the variable only when it loads.
 bool setOpenblasCoreTypeForThisCpu();
+
+// setOpenblasCoreTypeForThisCpu(), and one OpenBLAS thread unless OPENBLAS_NUM_THREADS is set:
+// the models here are small, the pthread pool's workers spin (as much system time as user
+// time) and take the core the GUI thread needs. Returns true when the caller must re-exec.
+bool tuneOpenblasEnvironment();
 
 // Torch intra-op threads; the pthread OpenBLAS keeps its own pool.
 void setTorchThreads(int n);

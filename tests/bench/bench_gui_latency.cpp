@@ -25,7 +25,7 @@
 #include "runtime/blas_runtime.h"
 
 int main(int argc, char** argv) {
-    if (qkv::setOpenblasCoreTypeForThisCpu()) execv("/proc/self/exe", argv);
+    if (qkv::tuneOpenblasEnvironment()) execv("/proc/self/exe", argv);
     qputenv("QT_QPA_PLATFORM", qgetenv("QT_QPA_PLATFORM").isEmpty() ? "offscreen" : qgetenv("QT_QPA_PLATFORM"));
     QApplication app(argc, argv);
     Q_INIT_RESOURCE(qkvlab);

@@ -1,0 +1,191 @@
+#include "analysis/capture.h"
+
+#include <cstdio>
+
+#include "common/errors.h"
+#include "data/dataset.h"
+#include "data/text_corpus.h"
+#include "model/transformer.h"
+
+namespace qkv {
+
+AnalysisInput AnalysisInput::sample(int index) {
+    AnalysisInput in;
+    in.index = index;
+    return in;
+}
+
+AnalysisInput AnalysisInput::fromText(std::string utf8) {
+    AnalysisInput in;
+    in.kind = Kind::Text;
+    in.text = std::move(utf8);
+    return in;
+}
+
+AnalysisInput AnalysisInput::fromTokens(std::vector<int64_t> ids) {
+    AnalysisInput in;
+    in.kind = Kind::Tokens;
+    in.tokens = std::move(ids);
+    return in;
+}
+
+std::string characterLabel(char32_t c) {
+    switch (c) {
+        case U'\n':
+            return "'\\n'";
+        case U'\t':
+            return "'\\t'";
+        case U'\r':
+            return "'\\r'";
+        case U' ':
+            return "' '";
+        default:
+            break;
+    }
+    if (c < 0x20 || c == 0x7f) {
+        char buf[16];
+        std::snprintf(buf, sizeof buf, "'U+%04X'", unsigned(c));
+        return buf;
+    }
+    return "'" + codePointsToUtf8(std::u32string(1, c)) + "'";
+}
+
+namespace {
+
+void labelTokens(PreparedInput& p, const TaskConfig& task) {
+    p.labels.clear();
+    if (task.kind == TaskKind::Text) {
+        const std::u32string alphabet = utf8ToCodePoints(task.alphabet);
+        for (int64_t t : p.tokens)
+            p.labels.push_back(t >= 0 && t < int64_t(alphabet.size())
+                                   ? characterLabel(alphabet[size_t(t)])
+                                   : "#" + std::to_string(t));
+    } else {
+        for (size_t i = 0; i < p.tokens.size(); ++i)
+            p.labels.push_back("pos " + std::to_string(i) + ": " + std::to_string(p.tokens[i]));
+    }
+}
+
+void labelPatches(PreparedInput& p, const ModelConfig& m) {
+    const int side = m.imageSize / m.patchSize;
+    p.labels = {"cls"};
+    for (int r = 0; r < side; ++r)
+        for (int c = 0; c < side; ++c)
+            p.labels.push_back("patch " + std::to_string(r) + "," + std::to_string(c));
+}
+
+void checkTokens(const PreparedInput& p, const ModelConfig& m) {
+    if (p.tokens.empty()) throw ConfigError("the input is empty");
+    if (int64_t(p.tokens.size()) > m.context)
+        throw ConfigError("input of " + std::to_string(p.tokens.size()) +
+                          " tokens is longer than the model's context (" +
+                          std::to_string(m.context) + ")");
+    for (int64_t t : p.tokens)
+        if (t < 0 || t >= m.vocab)
+            throw ConfigError("token " + std::to_string(t) + " is outside the vocabulary [0, " +
+                              std::to_string(m.vocab) + ")");
+}
+
+}  // namespace
+
+PreparedInput prepareInput(const ModelConfig& model, const TaskConfig& taskIn,
+                           const AnalysisInput& input) {
+    TaskConfig task = taskIn;
+    PreparedInput p;
+    const bool vit = model.arch == Architecture::Vit;
+    if (input.kind == AnalysisInput::Kind::Sample) {
+        auto data = makeDataset(task);
+        if (input.index < 0 || input.index >= data->validationCount())
+            throw ConfigError("sample " + std::to_string(input.index) +
+                              " is out of range: the validation split has " +
+                              std::to_string(data->validationCount()) + " examples");
+        const Batch b = data->validationBatch(input.index, 1);
+        p.description = "validation " + std::string(vit ? "image " : "sample ") +
+                        std::to_string(input.index) + " of " + taskId(task.kind);
+        if (vit) {
+            p.pixels = b.pixels;
+            if (int(p.pixels.size()) != model.imageSize * model.imageSize)
+                throw ConfigError("the run's images are not " + std::to_string(model.imageSize) +
+                                  " pixels square");
+            if (!b.targets.empty())
+                p.description += " (label " + std::to_string(b.targets[0]) + ")";
+            labelPatches(p, model);
+            return p;
+        }
+        p.tokens = b.inputs;
+    } else if (vit) {
+        throw ConfigError("an image run takes --sample N (a validation image), not text or tokens");
+    } else if (input.kind == AnalysisInput::Kind::Text) {
+        if (task.kind != TaskKind::Text)
+            throw ConfigError("text input needs a text (language-model) run; give token ids for " +
+                              taskId(task.kind));
+        const std::u32string alphabet = utf8ToCodePoints(task.alphabet),
+                             text = utf8ToCodePoints(input.text);
+        for (char32_t ch : text)
+            if (alphabet.find(ch) == std::u32string::npos) {
+                char code[16];
+                std::snprintf(code, sizeof code, "U+%04X", unsigned(ch));
+                throw DataError("character " + characterLabel(ch) + " (" + code +
+                                ") is not in the run's alphabet");
+            }
+        p.tokens = CharTokenizer(alphabet).encode(text);
+        p.description = "text prompt (" + std::to_string(p.tokens.size()) + " characters)";
+    } else {
+        p.tokens = input.tokens;
+        p.description = "explicit tokens (" + std::to_string(p.tokens.size()) + ")";
+    }
+    checkTokens(p, model);
+    labelTokens(p, task);
+    return p;
+}
+
+namespace {
+// (T, n) float tensor → Eigen copy.
+Eigen::MatrixXf toEigen(const torch::Tensor& t2d) {
+    auto t = t2d.to(torch::kFloat32).contiguous();
+    using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    return Eigen::Map<const RowMajor>(t.data_ptr<float>(), t.size(0), t.size(1));
+}
+
+std::vector<Eigen::MatrixXf> perHead(const torch::Tensor& t) {  // (1, n, T, m) → n × (T, m)
+    std::vector<Eigen::MatrixXf> out;
+    for (int64_t h = 0; h < t.size(1); ++h) out.push_back(toEigen(t[0][h]));
+    return out;
+}
+}  // namespace
+
+Capture captureAttention(const Model& model, const PreparedInput& input) {
+    const ModelConfig& c = model.config();
+    torch::NoGradGuard noGrad;
+    torch::Tensor x;
+    if (c.arch == Architecture::Vit) {
+        if (int(input.pixels.size()) != c.imageSize * c.imageSize)
+            throw ConfigError("the image has " + std::to_string(input.pixels.size()) +
+                              " pixels, the model expects " + std::to_string(c.imageSize) + "²");
+        x = torch::from_blob(const_cast<float*>(input.pixels.data()), {1, c.imageSize, c.imageSize},
+                             torch::kFloat32)
+                .clone();
+    } else {
+        PreparedInput checked = input;
+        checkTokens(checked, c);
+        x = torch::tensor(input.tokens, torch::kInt64).view({1, -1});
+    }
+    std::vector<AttentionTrace> traces;
+    model.module()->forward(x, &traces);
+
+    Capture out;
+    out.config = c;
+    out.input = input;
+    for (const AttentionTrace& t : traces) {
+        LayerCapture layer;
+        layer.q = perHead(t.q);  // (1, H, T, d_h)
+        layer.k = perHead(t.k);  // (1, g, T, d_h)
+        layer.v = perHead(t.v);  // (1, g, T, d_h), the same tensor as k when V = K
+        layer.logits = perHead(t.logits);
+        layer.attn = perHead(t.attn);
+        out.layers.push_back(std::move(layer));
+    }
+    return out;
+}
+
+}  // namespace qkv

@@ -1,0 +1,70 @@
+#pragma once
+// Running a model on one input and copying out, per layer and head, what attention computed:
+// Q, K, V, the logits S (after the positional bias, before the mask) and the attention A.
+// The eager path of the attention module, no fused kernel; plain Eigen results.
+
+#include <Eigen/Dense>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "data/task_config.h"
+#include "model/model.h"
+
+namespace qkv {
+
+// What to feed the model. The run's task decides how it is read.
+struct AnalysisInput {
+    enum class Kind {
+        Sample,  // example `index` of the task's validation split (sequence, text window, image)
+        Text,    // a UTF-8 prompt, tokenized with a text run's alphabet
+        Tokens,  // explicit token ids (sequence and text runs)
+    };
+    Kind kind = Kind::Sample;
+    int index = 0;
+    std::string text;
+    std::vector<int64_t> tokens;
+
+    static AnalysisInput sample(int index);
+    static AnalysisInput fromText(std::string utf8);
+    static AnalysisInput fromTokens(std::vector<int64_t> ids);
+};
+
+// The input as the model sees it, with a display label per sequence position.
+struct PreparedInput {
+    std::vector<int64_t> tokens;      // Decoder/Encoder: T token ids
+    std::vector<float> pixels;        // Vit: imageSize² values in [0, 1], row-major
+    std::vector<std::string> labels;  // T labels: "'a'" (text), "pos 3: 7" (sequence),
+                                      // "cls" / "patch r,c" (ViT)
+    std::string description;          // one line, e.g. "validation sample 4 of copy"
+    int length() const { return int(labels.size()); }
+};
+
+// Resolves an input against a run's model and task. Throws DataError for a character outside
+// the alphabet (naming it), ConfigError for an input longer than the context, an index out of
+// range or an input kind the task cannot take (text on an image run, ...).
+PreparedInput prepareInput(const ModelConfig& model, const TaskConfig& task,
+                           const AnalysisInput& input);
+
+struct LayerCapture {
+    std::vector<Eigen::MatrixXf> q;       // H × (T, d_h)
+    std::vector<Eigen::MatrixXf> k, v;    // g × (T, d_h); v is a copy of k when V = K
+    std::vector<Eigen::MatrixXf> logits;  // H × (T, T): S after the positional bias, pre-mask
+    std::vector<Eigen::MatrixXf> attn;    // H × (T, T): row-softmax of the masked logits
+};
+
+struct Capture {
+    ModelConfig config;
+    PreparedInput input;
+    std::vector<LayerCapture> layers;
+};
+
+// One forward pass (batch 1, no grad). Throws ConfigError when the input does not fit the model.
+Capture captureAttention(const Model& model, const PreparedInput& input);
+
+// Label of a character token for display: printable characters quoted ("'a'"), control
+// characters escaped ("'\n'", "'U+0007'").
+std::string characterLabel(char32_t c);
+
+}  // namespace qkv
