@@ -66,6 +66,7 @@ TrainingCurvesView::TrainingCurvesView(QWidget* parent) : QWidget(parent) {
     m_smoothingSlider = new QSlider(Qt::Horizontal, this);
     m_smoothingSlider->setRange(0, 95);
     m_smoothingSlider->setToolTip(tr("Exponential smoothing of the curves"));
+    m_smoothingSlider->setValue(int(std::lround(m_smoothing * 100)));
     connect(m_smoothingSlider, &QSlider::valueChanged, this,
             [this](int v) { setSmoothing(v / 100.0); });
 

@@ -46,7 +46,7 @@ private:
     QSlider* m_smoothingSlider;
     QLabel* m_placeholder;
     QVector<CurveSeries> m_series;
-    double m_smoothing = 0.0;
+    double m_smoothing = 0.6;  // per-step train losses are noisy; the slider goes to 0
     double m_lineWidth = 1.6;
 };
 
