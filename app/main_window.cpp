@@ -16,11 +16,13 @@
 #include <QTabWidget>
 #include <QToolBar>
 
+#include "analysis_panel.h"
 #include "comparison_table_view.h"
 #include "experiment_controller.h"
 #include "new_experiment_dialog.h"
 #include "recent_folders.h"
 #include "run_summary_view.h"
+#include "snapshot_builder.h"
 #include "runtime/blas_runtime.h"
 #include "training_curves_view.h"
 #include "workspace_view.h"
@@ -36,6 +38,8 @@ MainWindow::MainWindow(ExperimentController* controller, QWidget* parent)
     m_tabs = new QTabWidget(this);
     m_tabs->addTab(m_curves, tr("Training"));
     m_tabs->addTab(m_comparison, tr("Comparison"));
+    m_analysis = new AnalysisPanel(this);
+    m_tabs->addTab(m_analysis, tr("Analysis"));
     setCentralWidget(m_tabs);
     createDocks();
     createActions();
@@ -125,6 +129,7 @@ void MainWindow::connectController() {
     connect(c, &ExperimentController::workspaceChanged, this, [this](const auto& items) {
         m_workspace->setWorkspace(items);
         m_workspace->selectRun(m_controller->currentRunId());
+        m_analysis->setRuns(analyzableRuns(m_controller->workspace()));
     });
     connect(c, &ExperimentController::summaryChanged, m_summary, &qkvviews::RunSummaryView::setSummary);
     connect(c, &ExperimentController::summaryCleared, m_summary, &qkvviews::RunSummaryView::clear);
@@ -204,6 +209,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/state", saveState());
     m_controller->cancel();
+    m_analysis->cancel();
     QMainWindow::closeEvent(event);
 }
 

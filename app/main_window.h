@@ -21,6 +21,7 @@ class WorkspaceView;
 
 namespace qkvapp {
 
+class AnalysisPanel;
 class ExperimentController;
 
 class MainWindow : public QMainWindow {
@@ -34,6 +35,7 @@ public:
     qkvviews::WorkspaceView* workspaceView() const { return m_workspace; }
     qkvviews::RunSummaryView* summaryView() const { return m_summary; }
     QTabWidget* tabs() const { return m_tabs; }
+    AnalysisPanel* analysisPanel() const { return m_analysis; }
     QAction* trainAction() const { return m_train; }
     QAction* cancelAction() const { return m_cancel; }
     QProgressBar* progressBar() const { return m_progress; }
@@ -62,6 +64,7 @@ private:
     qkvviews::ComparisonTableView* m_comparison;
     qkvviews::WorkspaceView* m_workspace;
     qkvviews::RunSummaryView* m_summary;
+    AnalysisPanel* m_analysis;
     QTabWidget* m_tabs;
     QAction *m_train, *m_cancel, *m_dark, *m_presentation;
     QMenu* m_recentMenu;

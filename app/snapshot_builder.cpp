@@ -116,6 +116,15 @@ qkvviews::ProjectionLayout projectionLayout(const qkv::ModelConfig& c) {
     return l;
 }
 
+QVector<AnalysisRequest::Run> analyzableRuns(const Workspace& w) {
+    QVector<AnalysisRequest::Run> runs;
+    for (const auto& e : w.experiments())
+        for (const auto& r : e.runs)
+            if (r.visible && r.id.startsWith('/') && r.state != RunState::Failed)
+                runs.push_back({r.id, QString::fromStdString(qkv::variantPaperName(r.config.model.variant)), r.color});
+    return runs;
+}
+
 qkvviews::RunSummary runSummary(const RunEntry& run) {
     const qkv::RunConfig& c = run.config;
     const qkv::ModelSummary s = qkv::summarize(c.model);

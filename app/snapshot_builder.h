@@ -3,6 +3,7 @@
 
 #include <QVector>
 
+#include "analysis_worker.h"
 #include "snapshots.h"
 #include "workspace.h"
 #include "workspace_view.h"
@@ -14,5 +15,7 @@ QVector<qkvviews::ComparisonRow> comparisonRows(const Workspace& w);
 QVector<qkvviews::WorkspaceExperimentItem> workspaceItems(const Workspace& w);
 qkvviews::RunSummary runSummary(const RunEntry& run);
 qkvviews::ProjectionLayout projectionLayout(const qkv::ModelConfig& c);
+// Visible runs that have a folder on disk (every checkpoint is loadable, even mid-training).
+QVector<AnalysisRequest::Run> analyzableRuns(const Workspace& w);
 
 }  // namespace qkvapp

@@ -1,0 +1,145 @@
+#include "analysis_panel.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QThread>
+#include <QVBoxLayout>
+
+#include "analysis_pickers.h"
+#include "attention_grid_view.h"
+#include "spectra_view.h"
+#include "subspace_view.h"
+#include "symmetry_view.h"
+#include "variant_explainer_view.h"
+
+namespace qkvapp {
+
+AnalysisPanel::AnalysisPanel(QWidget* parent) : QWidget(parent) {
+    m_input = new QLineEdit(this);
+    m_input->setPlaceholderText(tr("text prompt (LM runs) or token ids like 3,1,4 — empty: a validation sample"));
+    m_sample = new QSpinBox(this);
+    m_sample->setRange(0, 100000);
+    m_sample->setPrefix(tr("sample "));
+    m_analyze = new QPushButton(tr("Analyze visible runs"), this);
+    m_cancel = new QPushButton(tr("Cancel"), this);
+    m_cancel->setEnabled(false);
+    m_progress = new QProgressBar(this);
+    m_progress->setMaximumWidth(180);
+    m_progress->setVisible(false);
+    m_status = new QLabel(this);
+    m_pickers = new qkvviews::AnalysisPickers(this);
+
+    m_attention = new qkvviews::AttentionGridView(this);
+    m_symmetry = new qkvviews::SymmetryView(this);
+    m_subspaces = new qkvviews::SubspaceView(this);
+    m_spectra = new qkvviews::SpectraView(this);
+    m_explainer = new qkvviews::VariantExplainerView(this);
+    m_tabs = new QTabWidget(this);
+    m_tabs->addTab(m_attention, tr("Attention"));
+    m_tabs->addTab(m_symmetry, tr("Symmetry"));
+    m_tabs->addTab(m_subspaces, tr("Subspaces"));
+    m_tabs->addTab(m_spectra, tr("Spectra"));
+    m_tabs->addTab(m_explainer, tr("Explainer"));
+
+    auto* inputRow = new QHBoxLayout;
+    inputRow->addWidget(new QLabel(tr("Input"), this));
+    inputRow->addWidget(m_input, 1);
+    inputRow->addWidget(m_sample);
+    inputRow->addWidget(m_analyze);
+    inputRow->addWidget(m_cancel);
+    inputRow->addWidget(m_progress);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addLayout(inputRow);
+    layout->addWidget(m_status);
+    layout->addWidget(m_pickers);
+    layout->addWidget(m_tabs, 1);
+
+    connect(m_analyze, &QPushButton::clicked, this, [this] { analyze(); });
+    connect(m_cancel, &QPushButton::clicked, this, &AnalysisPanel::cancel);
+    connect(m_pickers, &qkvviews::AnalysisPickers::selectionChanged, this,
+            [this](const qkvviews::AnalysisSelection& s) {
+                m_attention->setSelection(s);
+                m_symmetry->setSelection(s);
+                m_subspaces->setSelection(s);
+                m_spectra->setSelection(s);
+                m_explainer->setSelection(s);
+            });
+    m_status->setText(tr("Train or open runs, then Analyze: every visible run is analysed on the same input."));
+}
+
+AnalysisPanel::~AnalysisPanel() {
+    cancel();
+    stopThread();
+}
+
+void AnalysisPanel::setRuns(const QVector<AnalysisRequest::Run>& runs) {
+    m_runs = runs;
+    m_analyze->setEnabled(!runs.isEmpty() && !isRunning());
+}
+
+bool AnalysisPanel::analyze() {
+    if (isRunning() || m_runs.isEmpty()) return false;
+    AnalysisRequest request{m_runs, m_input->text().trimmed(), m_sample->value()};
+    m_thread = new QThread(this);
+    m_worker = new AnalysisWorker(request);
+    m_worker->moveToThread(m_thread);
+    connect(m_thread, &QThread::started, m_worker, &AnalysisWorker::run);
+    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(m_worker, &AnalysisWorker::progress, this, [this](int done, int total, const QString& what) {
+        m_progress->setRange(0, total);
+        m_progress->setValue(done);
+        if (!what.isEmpty()) m_status->setText(tr("Analysing %1 (%2 of %3)…").arg(what).arg(done + 1).arg(total));
+    });
+    connect(m_worker, &AnalysisWorker::finished, this, &AnalysisPanel::onFinished);
+    m_analyze->setEnabled(false);
+    m_cancel->setEnabled(true);
+    m_progress->setVisible(true);
+    m_thread->start();
+    return true;
+}
+
+void AnalysisPanel::cancel() {
+    if (m_worker) m_worker->requestCancel();
+}
+
+void AnalysisPanel::stopThread() {
+    if (!m_thread) return;
+    m_thread->quit();
+    m_thread->wait();
+    delete m_thread;
+    m_thread = nullptr;
+    m_worker = nullptr;
+}
+
+void AnalysisPanel::onFinished(const qkvviews::AnalysisSet& set, const QStringList& problems, bool cancelled) {
+    stopThread();
+    m_analyze->setEnabled(!m_runs.isEmpty());
+    m_cancel->setEnabled(false);
+    m_progress->setVisible(false);
+    if (!cancelled) {
+        m_set = set;
+        m_pickers->setAnalysis(set);
+        m_attention->setAnalysis(set);
+        m_symmetry->setAnalysis(set);
+        m_subspaces->setAnalysis(set);
+        m_spectra->setAnalysis(set);
+        m_explainer->setAnalysis(set);
+    }
+    QString status = cancelled ? tr("Analysis cancelled; the views keep the previous one.")
+                               : tr("%1 runs analysed on %2.").arg(set.variants.size()).arg(set.inputDescription);
+    if (!problems.isEmpty()) status += "  " + tr("Not analysed: %1").arg(problems.join("; "));
+    m_status->setText(status);
+    Q_EMIT analysisFinished(problems);
+}
+
+QList<const qkvviews::ExportableFigure*> AnalysisPanel::figures() const {
+    return {m_attention, m_symmetry, m_subspaces, m_spectra};
+}
+
+}  // namespace qkvapp

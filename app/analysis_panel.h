@@ -1,0 +1,76 @@
+#pragma once
+// The analysis tab: input, Analyze / Cancel with progress, the synced pickers, and the views
+// (attention, symmetry, subspaces, spectra, explainer). The analysis runs off the GUI thread.
+
+#include <QVector>
+#include <QWidget>
+
+#include "analysis_worker.h"
+
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTabWidget;
+class QThread;
+
+namespace qkvviews {
+class AnalysisPickers;
+class AttentionGridView;
+class ExportableFigure;
+class SpectraView;
+class SubspaceView;
+class SymmetryView;
+class VariantExplainerView;
+}  // namespace qkvviews
+
+namespace qkvapp {
+
+class AnalysisPanel : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit AnalysisPanel(QWidget* parent = nullptr);
+    ~AnalysisPanel() override;
+
+    // The runs an analysis compares (the visible, trained runs of the workspace).
+    void setRuns(const QVector<AnalysisRequest::Run>& runs);
+    // Starts an analysis of those runs; false when there is none or one is running.
+    bool analyze();
+    void cancel();
+    bool isRunning() const { return m_thread != nullptr; }
+
+    const qkvviews::AnalysisSet& analysis() const { return m_set; }
+    QList<const qkvviews::ExportableFigure*> figures() const;
+    qkvviews::AttentionGridView* attentionView() const { return m_attention; }
+    qkvviews::AnalysisPickers* pickers() const { return m_pickers; }
+    QLineEdit* inputEdit() const { return m_input; }
+
+Q_SIGNALS:
+    void analysisFinished(const QStringList& problems);
+
+private:
+    void onFinished(const qkvviews::AnalysisSet& set, const QStringList& problems, bool cancelled);
+    void stopThread();
+
+    QVector<AnalysisRequest::Run> m_runs;
+    qkvviews::AnalysisSet m_set;
+    QLineEdit* m_input;
+    QSpinBox* m_sample;
+    QPushButton* m_analyze;
+    QPushButton* m_cancel;
+    QProgressBar* m_progress;
+    QLabel* m_status;
+    qkvviews::AnalysisPickers* m_pickers;
+    QTabWidget* m_tabs;
+    qkvviews::AttentionGridView* m_attention;
+    qkvviews::SymmetryView* m_symmetry;
+    qkvviews::SubspaceView* m_subspaces;
+    qkvviews::SpectraView* m_spectra;
+    qkvviews::VariantExplainerView* m_explainer;
+    QThread* m_thread = nullptr;
+    AnalysisWorker* m_worker = nullptr;
+};
+
+}  // namespace qkvapp

@@ -1,0 +1,176 @@
+// The analysis views fed analyses of small fresh models, checked against closed forms: Q = K
+// gives an all-zero S − Sᵀ map, V = K a K/V overlap of 1, a causal map grey above the diagonal.
+#include <QtTest>
+
+#include <QComboBox>
+#include <QImage>
+
+#include <cmath>
+
+#include "analysis_pickers.h"
+#include "attention_grid_view.h"
+#include "model/model.h"
+#include "projection_diagram_view.h"
+#include "qcp.h"
+#include "spectra_view.h"
+#include "subspace_view.h"
+#include "symmetry_view.h"
+#include "variant_explainer_view.h"
+
+using namespace qkvviews;
+
+namespace {
+VariantAnalysis analyse(qkv::Variant variant, qkv::Architecture arch, const QString& label) {
+    qkv::ModelConfig c;
+    c.arch = arch;
+    c.variant = variant;
+    c.dModel = 16;
+    c.layers = 2;
+    c.heads = 2;
+    c.vocab = 10;
+    c.context = 8;
+    qkv::TaskConfig task;
+    task.kind = qkv::TaskKind::Copy;
+    task.seqLen = 8;
+    const qkv::Model model(c, 7);
+    const qkv::PreparedInput input =
+        qkv::prepareInput(c, task, qkv::AnalysisInput::fromTokens({1, 2, 3, 4, 5, 6, 7, 8}));
+    VariantAnalysis v;
+    v.label = label;
+    v.color = Qt::blue;
+    v.capture = qkv::captureAttention(model, input);
+    v.analysis = qkv::analyzeCapture(model, v.capture);
+    return v;
+}
+
+AnalysisSet set(qkv::Architecture arch = qkv::Architecture::Encoder) {
+    AnalysisSet s;
+    s.variants << analyse(qkv::Variant::Qkv, arch, "QKV") << analyse(qkv::Variant::SharedKv, arch, "Q-K=V")
+               << analyse(qkv::Variant::SharedQk, arch, "Q=K-V");
+    s.inputDescription = "tokens";
+    return s;
+}
+
+int csvRows(const QString& csv) { return csv.trimmed().split('\n').size() - 1; }
+}  // namespace
+
+class TestAnalysisViews : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void attentionGridShowsLayersTimesHeads();
+    void attentionAcrossVariantsAndMask();
+    void attentionRowBars();
+    void symmetricVariantHasZeroSkewPart();
+    void subspacesShowFixedOverlap();
+    void spectraDrawEveryPresentVariant();
+    void pickersDriveTheExplainer();
+};
+
+void TestAnalysisViews::attentionGridShowsLayersTimesHeads() {
+    AttentionGridView view;
+    view.setAnalysis(set());
+    QCOMPARE(view.panelCount(), 4);  // 2 layers × 2 heads of the first variant
+    const Eigen::MatrixXd m = view.panelMatrix(0);
+    QCOMPARE(int(m.rows()), 8);
+    for (int r = 0; r < m.rows(); ++r) QVERIFY(std::abs(m.row(r).sum() - 1.0) < 1e-5);  // rows of A sum to 1
+    QCOMPARE(csvRows(view.figureCsv()), 4 * 64);
+    view.setMapKind(AttentionGridView::MapKind::Logits);
+    QVERIFY(std::abs(view.panelMatrix(0).row(0).sum() - 1.0) > 1e-6);  // logits are not normalised
+}
+
+void TestAnalysisViews::attentionAcrossVariantsAndMask() {
+    AttentionGridView view;
+    view.setAnalysis(set(qkv::Architecture::Decoder));
+    AnalysisSelection s;
+    s.acrossVariants = true;
+    s.layer = 1;
+    s.head = 1;
+    view.setSelection(s);
+    QCOMPARE(view.panelCount(), 3);
+    const Eigen::MatrixXd m = view.panelMatrix(2);
+    QVERIFY(std::isnan(m(0, 1)));      // the future is masked: drawn grey
+    QVERIFY(std::isfinite(m(1, 0)));
+    QCOMPARE(m(0, 0), 1.0);            // the first query sees only itself
+}
+
+void TestAnalysisViews::attentionRowBars() {
+    AttentionGridView view;
+    view.setAnalysis(set());
+    view.showRow(0, 3);
+    QCOMPARE(view.rowPlot()->plottableCount(), 1);
+    auto* bars = qobject_cast<QCPBars*>(view.rowPlot()->plottable(0));
+    QVERIFY(bars);
+    QCOMPARE(bars->data()->size(), 8);
+    QVERIFY(std::abs(bars->data()->at(5)->value - view.panelMatrix(0)(3, 5)) < 1e-12);
+}
+
+void TestAnalysisViews::symmetricVariantHasZeroSkewPart() {
+    SymmetryView view;
+    view.setAnalysis(set());
+    QCOMPARE(view.skewPart(2).cwiseAbs().maxCoeff(), 0.0);  // Q = K: exactly symmetric logits
+    QVERIFY(view.skewPart(0).cwiseAbs().maxCoeff() > 1e-6);  // QKV: not
+    // The layer × head table of the asymmetry index: 0 for Q=K-V, > 0 for QKV.
+    const Eigen::MatrixXd qk = symmetryTable(set().variants[2].analysis, SymmetrySource::Logits,
+                                             SymmetryMeasureKind::AsymmetryIndex);
+    QCOMPARE(qk.cwiseAbs().maxCoeff(), 0.0);
+    QVERIFY(csvRows(view.figureCsv()) == 3 * 64 + 3 * 4);
+}
+
+void TestAnalysisViews::subspacesShowFixedOverlap() {
+    SubspaceView view;
+    const AnalysisSet s = set();
+    view.setAnalysis(s);
+    const Eigen::MatrixXd kv = overlapTable(s.variants[1].analysis, OverlapPair::KvWeights);
+    QCOMPARE(kv.minCoeff(), 1.0);  // V = K: the same space
+    const Eigen::MatrixXd qkv = overlapTable(s.variants[0].analysis, OverlapPair::KvWeights);
+    QVERIFY(qkv.maxCoeff() < 1.0);
+    const auto angles = principalAnglesDeg(s.variants[1].analysis, 0, 0, OverlapPair::KvWeights);
+    QVERIFY(!angles.empty());
+    for (double a : angles) QCOMPARE(a, 0.0);
+    QVERIFY(csvRows(view.figureCsv()) > 0);
+    view.setPair(OverlapPair::QkWeights);  // Q=K-V has no W_Q: its Q/K map is grey (NaN)
+    QVERIFY(std::isnan(overlapTable(s.variants[2].analysis, OverlapPair::QkWeights)(0, 0)) ||
+            overlapTable(s.variants[2].analysis, OverlapPair::QkWeights)(0, 0) == 1.0);
+}
+
+void TestAnalysisViews::spectraDrawEveryPresentVariant() {
+    SpectraView view;
+    const AnalysisSet s = set();
+    view.setAnalysis(s);
+    view.setKind(SpectrumKind::WV);
+    int graphs = 0;
+    for (int i = 0; i < view.figurePlot()->plottableCount(); ++i)
+        graphs += qobject_cast<QCPGraph*>(view.figurePlot()->plottable(i)) != nullptr;
+    QCOMPARE(graphs, 3);
+    // Q-K=V: W_V is W_K, and the result says the variant fixes it.
+    const qkv::SpectrumResult* v = spectrumOf(s.variants[1].analysis, SpectrumKind::WV, 0, 0);
+    const qkv::SpectrumResult* k = spectrumOf(s.variants[1].analysis, SpectrumKind::WK, 0, 0);
+    QVERIFY(v && k);
+    QVERIFY(!v->fixedByVariant.empty());
+    QCOMPARE(v->value.singularValues, k->value.singularValues);
+    // The CSV holds the values drawn: the first singular value of QKV's W_V at layer 0.
+    const qkv::SpectrumResult* q = spectrumOf(s.variants[0].analysis, SpectrumKind::WV, 0, 0);
+    QVERIFY(view.figureCsv().contains(QString("singular_values,QKV,0,0,0,%1").arg(number(q->value.singularValues[0]))));
+}
+
+void TestAnalysisViews::pickersDriveTheExplainer() {
+    AnalysisPickers pickers;
+    VariantExplainerView explainer;
+    QObject::connect(&pickers, &AnalysisPickers::selectionChanged, &explainer,
+                     &VariantExplainerView::setSelection);
+    const AnalysisSet s = set();
+    explainer.setAnalysis(s);
+    pickers.setAnalysis(s);
+    AnalysisSelection sel = pickers.selection();
+    sel.variant = 2;
+    pickers.setSelection(sel);
+    QVERIFY(explainer.diagram()->projectionLayout().queryIsKey);  // Q=K-V's diagram
+    sel.variant = 0;
+    pickers.setSelection(sel);
+    QVERIFY(!explainer.diagram()->projectionLayout().queryIsKey);
+    QCOMPARE(explainer.plot()->plottableCount(), 1);
+}
+
+QTEST_MAIN(TestAnalysisViews)
+#include "tst_analysis_views.moc"

@@ -1,0 +1,34 @@
+#pragma once
+// What the analysis views draw: for each compared run, its captured maps and its measurements.
+// Core's analysis results are plain values (Eigen, std::vector): no torch crosses into views.
+
+#include <QColor>
+#include <QString>
+#include <QVector>
+
+#include "analysis/analysis.h"
+
+namespace qkvviews {
+
+struct VariantAnalysis {
+    QString runId;
+    QString label;  // e.g. "Q-K=V"
+    QColor color;
+    qkv::Capture capture;        // per layer and head: Q, K, V, logits S, attention A
+    qkv::ModelAnalysis analysis; // every measurement of DESIGN.md §2
+};
+
+struct AnalysisSet {
+    QVector<VariantAnalysis> variants;
+    QString inputDescription;
+};
+
+// The layer, head and variant every analysis view shows, kept in sync by AnalysisPickers.
+struct AnalysisSelection {
+    int variant = 0;
+    int layer = 0;
+    int head = 0;
+    bool acrossVariants = false;  // attention: one head across variants, not one variant's grid
+};
+
+}  // namespace qkvviews

@@ -1,0 +1,108 @@
+#include "heatmap_panels.h"
+
+#include <cmath>
+
+#include "qcp.h"
+
+namespace qkvviews {
+
+namespace {
+QSharedPointer<QCPAxisTicker> labelTicker(const QStringList& labels, int maxLabels) {
+    if (labels.isEmpty() || labels.size() > maxLabels) {
+        QSharedPointer<QCPAxisTicker> t(new QCPAxisTicker);
+        t->setTickStepStrategy(QCPAxisTicker::tssReadability);
+        return t;
+    }
+    QSharedPointer<QCPAxisTickerText> t(new QCPAxisTickerText);
+    for (int i = 0; i < labels.size(); ++i) t->addTick(i, labels[i]);
+    return t;
+}
+}  // namespace
+
+void clearPanels(QCustomPlot* plot) {
+    plot->clearPlottables();
+    plot->clearItems();
+    plot->plotLayout()->clear();
+    plot->plotLayout()->simplify();
+}
+
+HeatmapPanel addHeatmapPanel(QCustomPlot* plot, int row, int column, const Eigen::MatrixXd& m,
+                             const QString& title, const QStringList& rowLabels,
+                             const QStringList& columnLabels, int maxLabels, QCPLayoutGrid* grid) {
+    // A sub-grid per panel keeps its title above its own axis rect.
+    auto* cell = new QCPLayoutGrid;
+    (grid ? grid : plot->plotLayout())->addElement(row, column, cell);
+    auto* heading = new QCPTextElement(plot, title, QFont(plot->font().family(), 9, QFont::Bold));
+    cell->addElement(0, 0, heading);
+    auto* rect = new QCPAxisRect(plot);
+    cell->addElement(1, 0, rect);
+    cell->setRowStretchFactor(0, 0.001);
+    cell->setRowSpacing(0);
+    QCPAxis* x = rect->axis(QCPAxis::atBottom);
+    QCPAxis* y = rect->axis(QCPAxis::atLeft);
+    y->setRangeReversed(true);  // row 0 on top, as a matrix is read
+    x->setTicker(labelTicker(columnLabels, maxLabels));
+    y->setTicker(labelTicker(rowLabels, maxLabels));
+    x->setTickLabelRotation(columnLabels.size() > 8 ? 60 : 0);
+    QFont small = plot->font();
+    small.setPointSizeF(7);
+    x->setTickLabelFont(small);
+    y->setTickLabelFont(small);
+    x->grid()->setVisible(false);
+    y->grid()->setVisible(false);
+
+    auto* map = new QCPColorMap(x, y);
+    const int rows = int(m.rows()), cols = int(m.cols());
+    map->data()->setSize(cols, rows);
+    map->data()->setRange(QCPRange(0, std::max(0, cols - 1)), QCPRange(0, std::max(0, rows - 1)));
+    for (int i = 0; i < rows; ++i)
+        for (int j = 0; j < cols; ++j) map->data()->setCell(j, i, m(i, j));
+    map->setInterpolate(false);
+    x->setRange(-0.5, cols - 0.5);
+    y->setRange(-0.5, rows - 0.5);
+    return {rect, map};
+}
+
+QCPColorScale* shareColorScale(QCustomPlot* plot, const QVector<HeatmapPanel>& panels,
+                               const QCPColorGradient& gradient, const QCPRange& range,
+                               const QString& label, int row, int column, QCPLayoutGrid* grid) {
+    auto* scale = new QCPColorScale(plot);
+    QCPLayoutGrid* target = grid ? grid : plot->plotLayout();
+    target->addElement(row, column < 0 ? target->columnCount() : column, scale);
+    scale->setType(QCPAxis::atRight);
+    scale->axis()->setLabel(label);
+    QCPColorGradient g = gradient;
+    g.setNanHandling(QCPColorGradient::nhNanColor);
+    g.setNanColor(QColor(170, 170, 170));
+    auto* margins = new QCPMarginGroup(plot);
+    for (const HeatmapPanel& p : panels) {
+        p.map->setColorScale(scale);
+        p.map->setGradient(g);
+        p.rect->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
+    }
+    scale->setGradient(g);
+    scale->setDataRange(range);
+    scale->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
+    return scale;
+}
+
+bool cellAt(const QVector<HeatmapPanel>& panels, const QPointF& pos, int* panel, int* row,
+            int* column) {
+    for (int p = 0; p < panels.size(); ++p) {
+        const HeatmapPanel& h = panels[p];
+        if (!h.rect->rect().contains(pos.toPoint())) continue;
+        const double key = h.rect->axis(QCPAxis::atBottom)->pixelToCoord(pos.x());
+        const double value = h.rect->axis(QCPAxis::atLeft)->pixelToCoord(pos.y());
+        int c = 0, r = 0;
+        h.map->data()->coordToCell(key, value, &c, &r);
+        if (c < 0 || r < 0 || c >= h.map->data()->keySize() || r >= h.map->data()->valueSize())
+            return false;
+        *panel = p;
+        *row = r;
+        *column = c;
+        return true;
+    }
+    return false;
+}
+
+}  // namespace qkvviews

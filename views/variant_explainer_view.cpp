@@ -1,0 +1,73 @@
+#include "variant_explainer_view.h"
+
+#include <QHBoxLayout>
+
+#include "attention_grid_view.h"
+#include "color_maps.h"
+#include "plot_theme.h"
+#include "projection_diagram_view.h"
+#include "qcp.h"
+
+namespace qkvviews {
+
+namespace {
+ProjectionLayout layoutOf(const qkv::ModelConfig& c) {
+    ProjectionLayout l;
+    l.variantName = QString::fromStdString(qkv::variantPaperName(c.variant));
+    l.hasQ = qkv::hasQueryProjection(c.variant);
+    l.hasV = qkv::hasValueProjection(c.variant);
+    l.queryIsKey = qkv::queryIsKey(c.variant);
+    l.valueIsKey = qkv::valueIsKey(c.variant);
+    l.identityQuery = c.variant == qkv::Variant::IdentityQ;
+    l.mlpQuery = c.variant == qkv::Variant::MlpQ;
+    l.heads = c.heads;
+    l.kvHeads = c.kvHeadCount();
+    l.posBias = c.posBias;
+    return l;
+}
+}  // namespace
+
+VariantExplainerView::VariantExplainerView(QWidget* parent) : QWidget(parent) {
+    m_diagram = new ProjectionDiagramView(this);
+    m_plot = new QCustomPlot(this);
+    auto* layout = new QHBoxLayout(this);
+    layout->addWidget(m_diagram, 2);
+    layout->addWidget(m_plot, 3);
+    applyPlotTheme(m_plot, palette());
+}
+
+void VariantExplainerView::setAnalysis(const AnalysisSet& set) {
+    m_set = set;
+    redraw();
+}
+
+void VariantExplainerView::setSelection(const AnalysisSelection& selection) {
+    m_selection = selection;
+    redraw();
+}
+
+void VariantExplainerView::redraw() {
+    clearPanels(m_plot);
+    if (m_set.variants.isEmpty()) {
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
+    const int v = std::clamp(m_selection.variant, 0, int(m_set.variants.size()) - 1);
+    const VariantAnalysis& va = m_set.variants[v];
+    m_diagram->setLayout(layoutOf(va.capture.config));
+    QStringList labels;
+    for (const std::string& l : va.capture.input.labels) labels << QString::fromStdString(l);
+    const Eigen::MatrixXd a =
+        displayedMap(va, m_selection.layer, m_selection.head, AttentionGridView::MapKind::Attention);
+    if (a.size() > 0) {
+        const HeatmapPanel p = addHeatmapPanel(
+            m_plot, 0, 0, a,
+            QString("%1 · attention, layer %2, head %3").arg(va.label).arg(m_selection.layer).arg(m_selection.head),
+            labels, labels, 32);
+        shareColorScale(m_plot, {p}, sequentialGradient(), QCPRange(0, 1), tr("attention"));
+    }
+    applyPlotTheme(m_plot, palette());
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+}  // namespace qkvviews
