@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include <QFileInfo>
+
 #include <exception>
 #include <map>
 
@@ -21,7 +23,7 @@ const std::map<std::string, Command>& commands() {
 const char* const kUsage =
     "usage: qkvlab [COMMAND] [OPTIONS]\n"
     "\n"
-    "With no command, opens the window.\n"
+    "With no command, opens the window; with run folders (qkvlab FOLDER...), opens them in it.\n"
     "\n"
     "commands:\n"
     "  train   train attention variants side by side, one run folder each\n"
@@ -37,6 +39,8 @@ std::string firstLine(const std::string& s) { return s.substr(0, s.find('\n')); 
 }  // namespace
 
 bool isCliInvocation(const std::vector<std::string>& args) {
+    // `qkvlab FOLDER...` opens the window on those run folders.
+    if (!args.empty() && QFileInfo(QString::fromStdString(args[0])).isDir()) return false;
     return !args.empty() && (commands().count(args[0]) || args[0] == "--help" ||
                              args[0] == "-h" || args[0] == "help" || args[0] == "--version" ||
                              args[0].rfind("-", 0) != 0);

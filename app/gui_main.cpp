@@ -2,6 +2,7 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QFileInfo>
 #include <QSettings>
 #include <QStandardPaths>
 
@@ -29,6 +30,8 @@ int runGui(int argc, char** argv) {
     window.setAppearance({settings.value("view/dark", false).toBool(),
                           settings.value("view/presentation", false).toBool()});
     controller.planExperiment(qkv::loadExperiment(":/presets/demo.json"));
+    for (const QString& arg : app.arguments().mid(1))
+        if (QFileInfo(arg).isDir()) controller.openFolder(arg);
     window.show();
     const std::string warning = qkv::blasWarning(qkv::detectBlas());
     if (!warning.empty()) qWarning("%s", warning.c_str());

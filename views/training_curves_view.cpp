@@ -2,7 +2,10 @@
 
 #include <QCheckBox>
 #include <QHBoxLayout>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QLabel>
+#include <QLocale>
 #include <QSlider>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -30,6 +33,25 @@ QVector<double> smoothed(const QVector<double>& values, double factor) {
     return out;
 }
 
+namespace {
+
+// RFC 4180: quote fields holding a separator, a quote or a line break (labels and paths may).
+QString csvField(const QString& s) {
+    if (!s.contains(',') && !s.contains('"') && !s.contains('\n') && !s.contains('\r')) return s;
+    return '"' + QString(s).replace('"', "\"\"") + '"';
+}
+
+// Shortest text that reads back as the same double.
+QString number(double v) { return QString::number(v, 'g', QLocale::FloatingPointShortest); }
+
+QJsonArray jsonNumbers(const QVector<double>& values) {
+    QJsonArray out;
+    for (double v : values) out.append(std::isfinite(v) ? QJsonValue(v) : QJsonValue());
+    return out;
+}
+
+}  // namespace
+
 TrainingCurvesView::TrainingCurvesView(QWidget* parent) : QWidget(parent) {
     m_plot = new QCustomPlot(this);
     m_plot->plotLayout()->clear();
@@ -46,7 +68,7 @@ TrainingCurvesView::TrainingCurvesView(QWidget* parent) : QWidget(parent) {
         r->setRangeZoom(Qt::Horizontal | Qt::Vertical);
         r->axis(QCPAxis::atBottom)->setLabel("step");
     }
-    m_lossRect->axis(QCPAxis::atLeft)->setLabel("loss (train dashed, validation solid)");
+    m_lossRect->axis(QCPAxis::atLeft)->setLabel("loss");
     m_accuracyRect->axis(QCPAxis::atLeft)->setLabel("validation accuracy");
     m_accuracyRect->axis(QCPAxis::atLeft)->setRange(0, 1);
     auto* legend = new QCPLegend;
@@ -65,7 +87,7 @@ TrainingCurvesView::TrainingCurvesView(QWidget* parent) : QWidget(parent) {
     connect(m_logScale, &QCheckBox::toggled, this, [this](bool) { rebuild(); });
     m_smoothingSlider = new QSlider(Qt::Horizontal, this);
     m_smoothingSlider->setRange(0, 95);
-    m_smoothingSlider->setToolTip(tr("Exponential smoothing of the curves"));
+    m_smoothingSlider->setToolTip(tr("Exponential smoothing of the training loss"));
     m_smoothingSlider->setValue(int(std::lround(m_smoothing * 100)));
     connect(m_smoothingSlider, &QSlider::valueChanged, this,
             [this](int v) { setSmoothing(v / 100.0); });
@@ -75,7 +97,7 @@ TrainingCurvesView::TrainingCurvesView(QWidget* parent) : QWidget(parent) {
     controls->addSpacing(16);
     controls->addWidget(new QLabel(tr("Smoothing"), this));
     controls->addWidget(m_smoothingSlider, 1);
-    controls->addWidget(new QLabel(tr("Double-click: reset zoom"), this));
+    controls->addWidget(new QLabel(tr("dashed: train · solid: validation · double-click: reset zoom"), this));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(controls);
@@ -151,10 +173,10 @@ void TrainingCurvesView::rebuild() {
     for (const CurveSeries& s : m_series) {
         addGraph(lossX, lossY, s, s.trainSteps, smoothed(s.trainLoss, m_smoothing), Qt::DashLine,
                  false, s.label + " train loss");
-        addGraph(lossX, lossY, s, s.steps, smoothed(s.valLoss, m_smoothing), Qt::SolidLine, true,
-                 s.label);
-        addGraph(accX, accY, s, s.steps, smoothed(s.valAccuracy, m_smoothing), Qt::SolidLine,
-                 false, s.label + " accuracy");
+        // Evaluations are few and exact: only the per-step training loss needs smoothing.
+        addGraph(lossX, lossY, s, s.steps, s.valLoss, Qt::SolidLine, true, s.label);
+        addGraph(accX, accY, s, s.steps, s.valAccuracy, Qt::SolidLine, false,
+                 s.label + " accuracy");
     }
     // Ranges from the data, so a new run or a toggle never leaves curves off screen.
     auto unite = [](bool& have, QCPRange& into, const QCPRange& r) {
@@ -184,6 +206,43 @@ void TrainingCurvesView::rebuild() {
     m_placeholder->setVisible(m_series.isEmpty());
     m_plot->setVisible(!m_series.isEmpty());
     m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QString TrainingCurvesView::figureCsv() const {
+    QString csv = "run,label,kind,step,value\n";
+    auto rows = [&](const CurveSeries& s, const char* kind, const QVector<double>& steps,
+                    const QVector<double>& values) {
+        for (int i = 0; i < steps.size() && i < values.size(); ++i) {
+            if (!std::isfinite(values[i])) continue;
+            csv += QString("%1,%2,%3,%4,%5\n")
+                       .arg(csvField(s.runId), csvField(s.label), QLatin1String(kind),
+                            number(steps[i]), number(values[i]));
+        }
+    };
+    for (const CurveSeries& s : m_series) {
+        rows(s, "train_loss", s.trainSteps, s.trainLoss);
+        rows(s, "val_loss", s.steps, s.valLoss);
+        rows(s, "val_accuracy", s.steps, s.valAccuracy);
+    }
+    return csv;
+}
+
+QJsonObject TrainingCurvesView::figureJson() const {
+    QJsonArray runs;
+    for (const CurveSeries& s : m_series) {
+        runs.append(QJsonObject{{"run", s.runId},
+                                {"label", s.label},
+                                {"color", s.color.name()},
+                                {"train_steps", jsonNumbers(s.trainSteps)},
+                                {"train_loss", jsonNumbers(s.trainLoss)},
+                                {"steps", jsonNumbers(s.steps)},
+                                {"val_loss", jsonNumbers(s.valLoss)},
+                                {"val_accuracy", jsonNumbers(s.valAccuracy)}});
+    }
+    return {{"figure", figureName()},
+            {"smoothing", m_smoothing},
+            {"log_scale", logScale()},
+            {"runs", runs}};
 }
 
 void TrainingCurvesView::showValueAt(const QPoint& pos) {

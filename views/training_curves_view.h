@@ -5,6 +5,7 @@
 #include <QVector>
 #include <QWidget>
 
+#include "exportable_figure.h"
 #include "snapshots.h"
 
 class QCheckBox;
@@ -15,7 +16,7 @@ class QSlider;
 
 namespace qkvviews {
 
-class TrainingCurvesView : public QWidget {
+class TrainingCurvesView : public QWidget, public ExportableFigure {
     Q_OBJECT
 
 public:
@@ -32,6 +33,13 @@ public:
     QCustomPlot* plot() const { return m_plot; }
     bool placeholderShown() const;
 
+    // Export: the series as given (unsmoothed); the JSON also records the smoothing and scale
+    // the picture was drawn with. Non-finite values are not drawn and not exported.
+    QString figureName() const override { return "training-curves"; }
+    QCustomPlot* figurePlot() const override { return m_plot; }
+    QString figureCsv() const override;  // run,label,kind,step,value
+    QJsonObject figureJson() const override;
+
 protected:
     void changeEvent(QEvent* event) override;
 
@@ -46,7 +54,7 @@ private:
     QSlider* m_smoothingSlider;
     QLabel* m_placeholder;
     QVector<CurveSeries> m_series;
-    double m_smoothing = 0.6;  // per-step train losses are noisy; the slider goes to 0
+    double m_smoothing = 0.8;  // per-step train losses are noisy; the slider goes to 0
     double m_lineWidth = 1.6;
 };
 
