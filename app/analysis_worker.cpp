@@ -19,36 +19,45 @@ qkv::AnalysisInput inputFor(const qkv::RunConfig& run, const AnalysisRequest& r)
 }
 }  // namespace
 
-void AnalysisWorker::run() {
+qkvviews::AnalysisSet analyzeRuns(const AnalysisRequest& request, QStringList* problems,
+                                  const std::function<void(int, int, const QString&)>& progress,
+                                  const std::atomic<bool>* cancel) {
     qkvviews::AnalysisSet set;
-    QStringList problems;
-    const int total = m_request.runs.size();
+    const int total = request.runs.size();
     int done = 0;
-    for (const AnalysisRequest::Run& r : m_request.runs) {
-        if (m_cancel.load()) break;
-        Q_EMIT progress(done, total, r.label);
+    for (const AnalysisRequest::Run& r : request.runs) {
+        if (cancel && cancel->load()) break;
+        if (progress) progress(done, total, r.label);
         try {
             const qkv::RunFolder folder = qkv::readRunFolder(r.folder.toStdString());
             const qkv::Model model = qkv::loadRunModel(folder);
             const qkv::PreparedInput input =
-                qkv::prepareInput(folder.config.model, folder.config.task, inputFor(folder.config, m_request));
+                qkv::prepareInput(folder.config.model, folder.config.task, inputFor(folder.config, request));
             qkvviews::VariantAnalysis v;
             v.runId = r.folder;
             v.label = r.label;
             v.color = r.color;
             v.capture = qkv::captureAttention(model, input);
-            v.analysis = qkv::analyzeCapture(model, v.capture, {}, {}, &m_cancel);
+            v.analysis = qkv::analyzeCapture(model, v.capture, {}, {}, cancel);
             if (set.inputDescription.isEmpty())
                 set.inputDescription = QString::fromStdString(input.description);
             if (!v.analysis.cancelled) set.variants.push_back(std::move(v));
         } catch (const std::exception& e) {
             // Everything, LibTorch's errors included: one line per run that could not be analysed.
             const std::string what = e.what();
-            problems << r.label + ": " + QString::fromStdString(what.substr(0, what.find('\n')));
+            if (problems) *problems << r.label + ": " + QString::fromStdString(what.substr(0, what.find('\n')));
         }
         ++done;
     }
-    Q_EMIT progress(done, total, QString());
+    if (progress) progress(done, total, QString());
+    return set;
+}
+
+void AnalysisWorker::run() {
+    QStringList problems;
+    const qkvviews::AnalysisSet set = analyzeRuns(
+        m_request, &problems,
+        [this](int done, int total, const QString& what) { Q_EMIT progress(done, total, what); }, &m_cancel);
     Q_EMIT finished(set, problems, m_cancel.load());
 }
 

@@ -8,6 +8,7 @@
 #include <QVector>
 
 #include <atomic>
+#include <functional>
 
 #include "analysis_snapshot.h"
 
@@ -23,6 +24,12 @@ struct AnalysisRequest {
     QString text;     // a prompt for text runs, or token ids "3,1,4"; empty: a sample
     int sample = 0;   // validation example, when text is empty
 };
+
+// Loads, captures and measures each run of the request on the calling thread. Runs that cannot
+// take the input are listed in `problems` (one line each) and skipped.
+qkvviews::AnalysisSet analyzeRuns(const AnalysisRequest& request, QStringList* problems,
+                                  const std::function<void(int done, int total, const QString&)>& progress = {},
+                                  const std::atomic<bool>* cancel = nullptr);
 
 class AnalysisWorker : public QObject {
     Q_OBJECT

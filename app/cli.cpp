@@ -16,7 +16,7 @@ using Command = int (*)(const std::vector<std::string>&, std::ostream&, std::ost
 const std::map<std::string, Command>& commands() {
     static const std::map<std::string, Command> all = {
         {"train", trainCommand},     {"info", infoCommand},         {"eval", evalCommand},
-        {"analyze", analyzeCommand}, {"generate", generateCommand}};
+        {"analyze", analyzeCommand}, {"generate", generateCommand}, {"figures", figuresCommand}};
     return all;
 }
 
@@ -31,6 +31,7 @@ const char* const kUsage =
     "  eval    validation metrics of run folders\n"
     "  analyze symmetry, subspace overlap and spectra of runs, as JSON and CSV\n"
     "  generate text from a decoder run, with the KV cache's bytes per token\n"
+    "  figures the window's figures (PNG, PDF, SVG + CSV/JSON), headless\n"
     "\n"
     "'qkvlab COMMAND --help' describes a command.\n";
 
@@ -58,7 +59,7 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
     auto it = commands().find(args[0]);
     if (it == commands().end()) {
         err << "qkvlab: unknown command '" << args[0]
-            << "' (commands: train, info, eval, analyze, generate)\n";
+            << "' (commands: train, info, eval, analyze, generate, figures)\n";
         return 2;
     }
     try {

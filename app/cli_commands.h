@@ -20,6 +20,7 @@ qkv::Architecture architectureForTask(qkv::TaskKind kind);
 
 int trainCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int infoCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int figuresCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int evalCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int analyzeCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int generateCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);

@@ -13,10 +13,19 @@
 
 namespace qkvviews {
 
+QSharedPointer<QCPAxisTicker> integerTicker() {
+    QSharedPointer<QCPAxisTickerFixed> t(new QCPAxisTickerFixed);
+    t->setTickStep(1);
+    t->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    return t;
+}
+
 QString number(double v) { return std::isfinite(v) ? QString::number(v, 'g', 9) : QString(); }
 
 AnalysisFigureView::AnalysisFigureView(QWidget* parent) : QWidget(parent) {
     m_plot = new QCustomPlot(this);
+    // Views build their own legends; QCustomPlot would add every plottable a second time.
+    m_plot->setAutoAddPlottableToLegend(false);
     m_controls = new QHBoxLayout;
     m_caption = new QLabel(this);
     m_caption->setWordWrap(true);

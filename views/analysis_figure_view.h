@@ -3,6 +3,7 @@
 // selection, and the numbers drawn recorded as a table while drawing (so CSV and JSON are
 // exactly what the figure shows).
 
+#include <QSharedPointer>
 #include <QVector>
 #include <QWidget>
 
@@ -10,6 +11,7 @@
 #include "exportable_figure.h"
 
 class QComboBox;
+class QCPAxisTicker;
 class QCustomPlot;
 class QHBoxLayout;
 class QLabel;
@@ -49,5 +51,7 @@ private:
 };
 
 QString number(double v);  // "" for NaN, else full precision
+// Ticks at whole numbers only (indices, layers): 1, 2, 5, 10, … apart.
+QSharedPointer<QCPAxisTicker> integerTicker();
 
 }  // namespace qkvviews

@@ -9,8 +9,10 @@ namespace qkvviews {
 namespace {
 QSharedPointer<QCPAxisTicker> labelTicker(const QStringList& labels, int maxLabels) {
     if (labels.isEmpty() || labels.size() > maxLabels) {
-        QSharedPointer<QCPAxisTicker> t(new QCPAxisTicker);
-        t->setTickStepStrategy(QCPAxisTicker::tssReadability);
+        // Cells are indices: integer ticks only (1, 2, 5, 10, … apart).
+        QSharedPointer<QCPAxisTickerFixed> t(new QCPAxisTickerFixed);
+        t->setTickStep(1);
+        t->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
         return t;
     }
     QSharedPointer<QCPAxisTickerText> t(new QCPAxisTickerText);
@@ -41,9 +43,14 @@ HeatmapPanel addHeatmapPanel(QCustomPlot* plot, int row, int column, const Eigen
     QCPAxis* x = rect->axis(QCPAxis::atBottom);
     QCPAxis* y = rect->axis(QCPAxis::atLeft);
     y->setRangeReversed(true);  // row 0 on top, as a matrix is read
-    x->setTicker(labelTicker(columnLabels, maxLabels));
+    // Column labels are the short token text ("pos 3: 7" → "7"): long rotated labels collide.
+    QStringList shortColumns;
+    for (const QString& l : columnLabels) shortColumns << (l.contains(": ") ? l.section(": ", 1) : l);
+    x->setTicker(labelTicker(shortColumns, maxLabels));
     y->setTicker(labelTicker(rowLabels, maxLabels));
-    x->setTickLabelRotation(columnLabels.size() > 8 ? 60 : 0);
+    int longest = 0;
+    for (const QString& l : shortColumns) longest = std::max(longest, int(l.size()));
+    x->setTickLabelRotation(longest > 3 && shortColumns.size() > 6 ? 90 : 0);
     QFont small = plot->font();
     small.setPointSizeF(7);
     x->setTickLabelFont(small);

@@ -29,6 +29,7 @@ void SpectraView::draw() {
     m_plot->plotLayout()->addElement(1, 0, bars);
     QCPAxis* sx = values->axis(QCPAxis::atBottom);
     QCPAxis* sy = values->axis(QCPAxis::atLeft);
+    sx->setTicker(integerTicker());
     sy->setScaleType(QCPAxis::stLogarithmic);
     sy->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
     sx->setLabel(tr("index i (%1, layer %2, head %3)").arg(m_kind->currentText()).arg(m_selection.layer).arg(m_selection.head));
@@ -81,9 +82,7 @@ void SpectraView::draw() {
         }
         layers = std::max(layers, int(r.size()));
     }
-    QSharedPointer<QCPAxisTickerFixed> step(new QCPAxisTickerFixed);
-    step->setTickStep(1);
-    bx->setTicker(step);
+    bx->setTicker(integerTicker());
     bx->setRange(-0.6, layers - 0.4);
     by->setRange(0, top * 1.1);
     setCaption(tr("Singular values of %1; absent for variants without that matrix. Bars: %2 per layer%3.")

@@ -20,7 +20,9 @@ void SubspaceView::draw() {
     // Angle curves span the top row.
     auto* angles = new QCPAxisRect(m_plot);
     m_plot->plotLayout()->addElement(0, 0, angles);
-    angles->axis(QCPAxis::atBottom)->setLabel(tr("principal angle index (layer %1, head %2)").arg(m_selection.layer).arg(m_selection.head));
+    angles->axis(QCPAxis::atBottom)->setLabel(tr("principal angle index, layer %1, head %2   (solid K/V · dashed Q/K · dotted Q/V)")
+                                                  .arg(m_selection.layer).arg(m_selection.head));
+    angles->axis(QCPAxis::atBottom)->setTicker(integerTicker());
     angles->axis(QCPAxis::atLeft)->setLabel(tr("angle (degrees)"));
     angles->axis(QCPAxis::atLeft)->setRange(0, 90);
     auto* legend = new QCPLegend;
@@ -29,14 +31,16 @@ void SubspaceView::draw() {
     const QList<QPair<OverlapPair, Qt::PenStyle>> pairs = {
         {OverlapPair::KvWeights, Qt::SolidLine}, {OverlapPair::QkWeights, Qt::DashLine}, {OverlapPair::QvWeights, Qt::DotLine}};
     double maxIndex = 1;
-    for (int v = 0; v < n; ++v)
+    for (int v = 0; v < n; ++v) {
+        bool named = false;  // one legend entry per variant; line styles are in the axis label
         for (const auto& [pair, style] : pairs) {
             const std::vector<double> a = principalAnglesDeg(m_set.variants[v].analysis, m_selection.layer, m_selection.head, pair);
             if (a.empty()) continue;
             auto* g = new QCPGraph(angles->axis(QCPAxis::atBottom), angles->axis(QCPAxis::atLeft));
             g->setPen(QPen(m_set.variants[v].color, 1.8, style));
-            g->setName(m_set.variants[v].label + " " + overlapPairNames()[int(pair)].section(' ', 0, 0));
-            legend->addItem(new QCPPlottableLegendItem(legend, g));
+            g->setName(m_set.variants[v].label);
+            if (!named) legend->addItem(new QCPPlottableLegendItem(legend, g));
+            named = true;
             for (size_t i = 0; i < a.size(); ++i) {
                 g->addData(double(i), a[i]);
                 record(header, {"angles", m_set.variants[v].label, overlapPairNames()[int(pair)],
@@ -44,6 +48,7 @@ void SubspaceView::draw() {
             }
             maxIndex = std::max(maxIndex, double(a.size() - 1));
         }
+    }
     angles->axis(QCPAxis::atBottom)->setRange(0, maxIndex);
 
     const auto pair = OverlapPair(m_pair->currentIndex());

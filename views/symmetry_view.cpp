@@ -41,9 +41,11 @@ void SymmetryView::draw() {
         const Eigen::MatrixXd d = skewPart(v);
         if (d.size() == 0) continue;
         maxAbs = std::max(maxAbs, d.cwiseAbs().maxCoeff());
+        QStringList tokens;
+        for (const std::string& l : va.capture.input.labels) tokens << QString::fromStdString(l);
         skew << addHeatmapPanel(m_plot, 0, v, d,
                                 QString("%1 · S − Sᵀ (L%2 H%3)").arg(va.label).arg(m_selection.layer).arg(m_selection.head),
-                                {}, {});
+                                QStringList(), tokens);
         for (int r = 0; r < d.rows(); ++r)
             for (int c = 0; c < d.cols(); ++c)
                 record(header, {"skew", va.label, QString::number(m_selection.layer),
@@ -55,7 +57,8 @@ void SymmetryView::draw() {
         QStringList layers, heads;
         for (int l = 0; l < t.rows(); ++l) layers << QString("L%1").arg(l);
         for (int h = 0; h < t.cols(); ++h) heads << QString("H%1").arg(h);
-        tables << addHeatmapPanel(m_plot, 1, v, t, QString("%1 · %2").arg(va.label, m_measure->currentText().section(' ', 0, 1)),
+        const bool score = measure == SymmetryMeasureKind::SymmetryScore;
+        tables << addHeatmapPanel(m_plot, 1, v, t, QString("%1 · %2").arg(va.label, score ? "s(M)" : "a(M)"),
                                   layers, heads);
         for (int l = 0; l < t.rows(); ++l)
             for (int h = 0; h < t.cols(); ++h)
