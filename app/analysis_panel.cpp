@@ -138,6 +138,12 @@ void AnalysisPanel::onFinished(const qkvviews::AnalysisSet& set, const QStringLi
     Q_EMIT analysisFinished(problems);
 }
 
+const qkvviews::ExportableFigure* AnalysisPanel::currentFigure() const {
+    const QList<const qkvviews::ExportableFigure*> all = figures();
+    const int i = m_tabs->currentIndex();
+    return i >= 0 && i < all.size() ? all[i] : nullptr;
+}
+
 QList<const qkvviews::ExportableFigure*> AnalysisPanel::figures() const {
     return {m_attention, m_symmetry, m_subspaces, m_spectra};
 }

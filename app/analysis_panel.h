@@ -43,6 +43,8 @@ public:
 
     const qkvviews::AnalysisSet& analysis() const { return m_set; }
     QList<const qkvviews::ExportableFigure*> figures() const;
+    // The figure of the sub-tab on show; nullptr for the explainer.
+    const qkvviews::ExportableFigure* currentFigure() const;
     qkvviews::AttentionGridView* attentionView() const { return m_attention; }
     qkvviews::AnalysisPickers* pickers() const { return m_pickers; }
     QLineEdit* inputEdit() const { return m_input; }

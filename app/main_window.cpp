@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
@@ -19,6 +20,9 @@
 #include "analysis_panel.h"
 #include "comparison_table_view.h"
 #include "experiment_controller.h"
+#include "export_dialog.h"
+#include "figure_export.h"
+#include "figure_manifest.h"
 #include "new_experiment_dialog.h"
 #include "recent_folders.h"
 #include "run_summary_view.h"
@@ -83,6 +87,11 @@ void MainWindow::createActions() {
     open->setShortcut(QKeySequence::Open);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
+    file->addSeparator();
+    file->addAction(tr("&Export Figure…"), this, [this] { exportFigures(false); })
+        ->setShortcut(Qt::CTRL | Qt::Key_E);
+    file->addAction(tr("Export &All Figures…"), this, [this] { exportFigures(true); })
+        ->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_E);
     file->addSeparator();
     file->addAction(tr("&Quit"), this, &QWidget::close)->setShortcut(QKeySequence::Quit);
 
@@ -194,6 +203,47 @@ void MainWindow::fillRecentMenu() {
     const QStringList recent = RecentFolders::list();
     for (const QString& f : recent) m_recentMenu->addAction(f, this, [this, f] { openFolder(f); });
     if (recent.isEmpty()) m_recentMenu->addAction(tr("(none)"))->setEnabled(false);
+}
+
+QList<const qkvviews::ExportableFigure*> MainWindow::figures() const {
+    QList<const qkvviews::ExportableFigure*> all = {m_curves};
+    all << m_analysis->figures();
+    return all;
+}
+
+const qkvviews::ExportableFigure* MainWindow::currentFigure() const {
+    if (m_tabs->currentWidget() == m_curves) return m_curves;
+    if (m_tabs->currentWidget() == m_analysis) return m_analysis->currentFigure();
+    return nullptr;
+}
+
+void MainWindow::exportFigures(bool all) {
+    const qkvviews::ExportableFigure* current = currentFigure();
+    if (!all && !current) {
+        showError(tr("This tab has no figure to export (the comparison table copies as CSV)."));
+        return;
+    }
+    const QString defaultFolder = QDir(m_controller->workspaceRoot()).filePath("figures");
+    ExportDialog dialog(all ? tr("Export all figures") : tr("Export %1").arg(current->figureName()),
+                        QSettings().value("export/folder", defaultFolder).toString(), this);
+    if (dialog.exec() != QDialog::Accepted) return;
+    if (dialog.formats().isEmpty()) {
+        showError(tr("Choose at least one format."));
+        return;
+    }
+    QSettings().setValue("export/folder", dialog.folder());
+    QStringList folders;
+    for (const auto& run : analyzableRuns(m_controller->workspace())) folders << run.folder;
+    QString error;
+    const Manifest manifest = manifestForRuns(folders, &error);
+    const ExportResult result =
+        all ? exportAll(figures(), dialog.folder(), dialog.formats(), dialog.size(), manifest)
+            : exportFigure(*current, dialog.folder(), dialog.formats(), dialog.size(), manifest);
+    if (!result.ok()) {
+        showError(tr("Export failed: %1").arg(result.error));
+        return;
+    }
+    m_status->setText(tr("Exported %1 files to %2").arg(result.files.size()).arg(dialog.folder()));
 }
 
 void MainWindow::showError(const QString& message) {

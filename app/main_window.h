@@ -14,6 +14,7 @@ class QTabWidget;
 
 namespace qkvviews {
 class ComparisonTableView;
+class ExportableFigure;
 class RunSummaryView;
 class TrainingCurvesView;
 class WorkspaceView;
@@ -58,6 +59,10 @@ private:
     void fillRecentMenu();
     void loadPreset(const QString& name);
     void showError(const QString& message);
+    void exportFigures(bool all);
+    // The figures of the window: the training curves, then the analysis views.
+    QList<const qkvviews::ExportableFigure*> figures() const;
+    const qkvviews::ExportableFigure* currentFigure() const;
 
     ExperimentController* m_controller;
     qkvviews::TrainingCurvesView* m_curves;

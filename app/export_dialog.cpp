@@ -1,0 +1,63 @@
+#include "export_dialog.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+
+namespace qkvapp {
+
+ExportDialog::ExportDialog(const QString& title, const QString& folder, QWidget* parent)
+    : QDialog(parent) {
+    setWindowTitle(title);
+    m_folder = new QLineEdit(folder, this);
+    auto* browse = new QPushButton(tr("Browse…"), this);
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString d = QFileDialog::getExistingDirectory(this, tr("Export folder"), m_folder->text());
+        if (!d.isEmpty()) m_folder->setText(d);
+    });
+    auto* folderRow = new QHBoxLayout;
+    folderRow->addWidget(m_folder, 1);
+    folderRow->addWidget(browse);
+    m_png = new QCheckBox("PNG (300 dpi)", this);
+    m_pdf = new QCheckBox("PDF (vector)", this);
+    m_svg = new QCheckBox("SVG", this);
+    for (QCheckBox* b : {m_png, m_pdf, m_svg}) b->setChecked(true);
+    auto* formatRow = new QHBoxLayout;
+    for (QCheckBox* b : {m_png, m_pdf, m_svg}) formatRow->addWidget(b);
+    m_size = new QComboBox(this);
+    for (const FigureSize& s : figureSizePresets())
+        m_size->addItem(s.widthMm > 0 ? QString("%1 (%2 × %3 mm)").arg(s.name).arg(s.widthMm).arg(s.heightMm) : s.name, s.name);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Export"));
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    auto* form = new QFormLayout(this);
+    form->addRow(tr("Folder"), folderRow);
+    form->addRow(tr("Formats"), formatRow);
+    form->addRow(tr("Size"), m_size);
+    form->addRow(tr(""), new QLabel(tr("The numbers drawn go beside each figure as CSV and JSON, "
+                                       "with a manifest of the runs, seeds and app version."), this));
+    form->addRow(buttons);
+}
+
+QString ExportDialog::folder() const { return m_folder->text().trimmed(); }
+
+QList<FigureFormat> ExportDialog::formats() const {
+    QList<FigureFormat> f;
+    if (m_png->isChecked()) f << FigureFormat::Png;
+    if (m_pdf->isChecked()) f << FigureFormat::Pdf;
+    if (m_svg->isChecked()) f << FigureFormat::Svg;
+    return f;
+}
+
+FigureSize ExportDialog::size() const {
+    return findFigureSize(m_size->currentData().toString()).value_or(figureSizePresets().first());
+}
+
+}  // namespace qkvapp

@@ -1,0 +1,30 @@
+#pragma once
+// Where and how to export figures: a folder, the formats, and a size preset.
+
+#include <QDialog>
+
+#include "figure_export.h"
+
+class QCheckBox;
+class QComboBox;
+class QLineEdit;
+
+namespace qkvapp {
+
+class ExportDialog : public QDialog {
+    Q_OBJECT
+
+public:
+    ExportDialog(const QString& title, const QString& folder, QWidget* parent = nullptr);
+
+    QString folder() const;
+    QList<FigureFormat> formats() const;
+    FigureSize size() const;
+
+private:
+    QLineEdit* m_folder;
+    QCheckBox *m_png, *m_pdf, *m_svg;
+    QComboBox* m_size;
+};
+
+}  // namespace qkvapp
