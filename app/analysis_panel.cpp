@@ -78,6 +78,11 @@ AnalysisPanel::~AnalysisPanel() {
     stopThread();
 }
 
+void AnalysisPanel::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    if (m_set.variants.isEmpty() && !m_runs.isEmpty() && !isRunning()) analyze();
+}
+
 void AnalysisPanel::setRuns(const QVector<AnalysisRequest::Run>& runs) {
     m_runs = runs;
     m_analyze->setEnabled(!runs.isEmpty() && !isRunning());

@@ -52,6 +52,10 @@ public:
 Q_SIGNALS:
     void analysisFinished(const QStringList& problems);
 
+protected:
+    // The first time the tab is shown with runs to compare, analyse them: no empty views.
+    void showEvent(QShowEvent* event) override;
+
 private:
     void onFinished(const qkvviews::AnalysisSet& set, const QStringList& problems, bool cancelled);
     void stopThread();

@@ -23,6 +23,8 @@
 #include "export_dialog.h"
 #include "figure_export.h"
 #include "figure_manifest.h"
+#include "kv_cache_panel.h"
+#include "kv_cache_view.h"
 #include "new_experiment_dialog.h"
 #include "recent_folders.h"
 #include "run_summary_view.h"
@@ -44,6 +46,8 @@ MainWindow::MainWindow(ExperimentController* controller, QWidget* parent)
     m_tabs->addTab(m_comparison, tr("Comparison"));
     m_analysis = new AnalysisPanel(this);
     m_tabs->addTab(m_analysis, tr("Analysis"));
+    m_kvCache = new KvCachePanel(this);
+    m_tabs->addTab(m_kvCache, tr("KV cache"));
     setCentralWidget(m_tabs);
     createDocks();
     createActions();
@@ -138,7 +142,11 @@ void MainWindow::connectController() {
     connect(c, &ExperimentController::workspaceChanged, this, [this](const auto& items) {
         m_workspace->setWorkspace(items);
         m_workspace->selectRun(m_controller->currentRunId());
-        m_analysis->setRuns(analyzableRuns(m_controller->workspace()));
+        const auto runs = analyzableRuns(m_controller->workspace());
+        m_analysis->setRuns(runs);
+        QVector<QPair<QString, QColor>> folders;
+        for (const auto& r : runs) folders.push_back({r.folder, r.color});
+        m_kvCache->setRuns(folders);
     });
     connect(c, &ExperimentController::summaryChanged, m_summary, &qkvviews::RunSummaryView::setSummary);
     connect(c, &ExperimentController::summaryCleared, m_summary, &qkvviews::RunSummaryView::clear);
@@ -208,12 +216,14 @@ void MainWindow::fillRecentMenu() {
 QList<const qkvviews::ExportableFigure*> MainWindow::figures() const {
     QList<const qkvviews::ExportableFigure*> all = {m_curves};
     all << m_analysis->figures();
+    all << m_kvCache->view();
     return all;
 }
 
 const qkvviews::ExportableFigure* MainWindow::currentFigure() const {
     if (m_tabs->currentWidget() == m_curves) return m_curves;
     if (m_tabs->currentWidget() == m_analysis) return m_analysis->currentFigure();
+    if (m_tabs->currentWidget() == m_kvCache) return m_kvCache->view();
     return nullptr;
 }
 
@@ -260,6 +270,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     settings.setValue("window/state", saveState());
     m_controller->cancel();
     m_analysis->cancel();
+    m_kvCache->cancel();
     QMainWindow::closeEvent(event);
 }
 

@@ -23,6 +23,7 @@ class WorkspaceView;
 namespace qkvapp {
 
 class AnalysisPanel;
+class KvCachePanel;
 class ExperimentController;
 
 class MainWindow : public QMainWindow {
@@ -37,6 +38,7 @@ public:
     qkvviews::RunSummaryView* summaryView() const { return m_summary; }
     QTabWidget* tabs() const { return m_tabs; }
     AnalysisPanel* analysisPanel() const { return m_analysis; }
+    KvCachePanel* kvCachePanel() const { return m_kvCache; }
     QAction* trainAction() const { return m_train; }
     QAction* cancelAction() const { return m_cancel; }
     QProgressBar* progressBar() const { return m_progress; }
@@ -70,6 +72,7 @@ private:
     qkvviews::WorkspaceView* m_workspace;
     qkvviews::RunSummaryView* m_summary;
     AnalysisPanel* m_analysis;
+    KvCachePanel* m_kvCache;
     QTabWidget* m_tabs;
     QAction *m_train, *m_cancel, *m_dark, *m_presentation;
     QMenu* m_recentMenu;

@@ -35,6 +35,7 @@ AnalysisFigureView::AnalysisFigureView(QWidget* parent) : QWidget(parent) {
     layout->addWidget(m_caption);
     layout->addWidget(m_plot, 1);
     m_controls->addStretch(1);
+    redraw();  // subclasses are not constructed yet: draw() is not called while m_set is empty
 }
 
 void AnalysisFigureView::setAnalysis(const AnalysisSet& set) {

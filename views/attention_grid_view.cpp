@@ -57,6 +57,8 @@ AttentionGridView::AttentionGridView(QWidget* parent) : QWidget(parent) {
     });
     applyPlotTheme(m_plot, palette());
     applyPlotTheme(m_rowPlot, palette());
+    m_rowPlot->setVisible(false);  // until a row is clicked
+    rebuild();
 }
 
 void AttentionGridView::setAnalysis(const AnalysisSet& set) {
@@ -90,7 +92,8 @@ void AttentionGridView::rebuild() {
     m_sources.reserve(64);
     const int n = m_set.variants.size();
     if (n == 0) {
-        m_caption->setText(tr("Run an analysis to see attention maps."));
+        m_caption->setText(tr("Run an analysis to see attention maps. Click a cell to see its query row."));
+        m_rowPlot->setVisible(false);
         m_plot->replot(QCustomPlot::rpQueuedReplot);
         return;
     }
@@ -112,9 +115,13 @@ void AttentionGridView::rebuild() {
         const Eigen::MatrixXd m = displayedMap(m_set.variants[s.variant], s.layer, s.head, m_mapKind);
         if (m.size() == 0) continue;
         const QStringList labels = tokenLabels(s.variant);
-        const bool edge = i / columns == (m_sources.size() - 1) / columns;
-        m_panels.push_back(addHeatmapPanel(m_plot, i / columns, i % columns, m, s.title, labels,
-                                           edge ? labels : QStringList(), 24));
+        // Token labels where they fit: rows in the first column, keys under the bottom row
+        // when the panels are wide enough; integer positions elsewhere.
+        const bool bottom = i / columns == (m_sources.size() - 1) / columns;
+        const int maxLabels = columns <= 2 ? 24 : columns <= 4 ? 12 : 6;
+        m_panels.push_back(addHeatmapPanel(m_plot, i / columns, i % columns, m, s.title,
+                                           i % columns == 0 ? labels : QStringList(),
+                                           bottom ? labels : QStringList(), maxLabels));
         for (int r = 0; r < m.rows(); ++r)
             for (int c = 0; c < m.cols(); ++c)
                 if (std::isfinite(m(r, c))) maxAbs = std::max(maxAbs, std::abs(m(r, c)));
@@ -156,6 +163,7 @@ void AttentionGridView::showRow(int panel, int row) {
     m_rowPlot->clearPlottables();
     const Eigen::MatrixXd m = panelMatrix(panel);
     if (m.size() == 0 || row < 0 || row >= m.rows()) return;
+    m_rowPlot->setVisible(true);
     const QStringList labels = tokenLabels(m_sources[panel].variant);
     auto* bars = new QCPBars(m_rowPlot->xAxis, m_rowPlot->yAxis);
     QVector<double> keys, values;

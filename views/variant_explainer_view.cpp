@@ -34,6 +34,7 @@ VariantExplainerView::VariantExplainerView(QWidget* parent) : QWidget(parent) {
     layout->addWidget(m_diagram, 2);
     layout->addWidget(m_plot, 3);
     applyPlotTheme(m_plot, palette());
+    redraw();
 }
 
 void VariantExplainerView::setAnalysis(const AnalysisSet& set) {
