@@ -47,7 +47,7 @@ HeatmapPanel addHeatmapPanel(QCustomPlot* plot, int row, int column, const Eigen
     QStringList shortColumns;
     for (const QString& l : columnLabels) shortColumns << (l.contains(": ") ? l.section(": ", 1) : l);
     x->setTicker(labelTicker(shortColumns, maxLabels));
-    y->setTicker(labelTicker(rowLabels, maxLabels));
+    y->setTicker(labelTicker(rowLabels, std::max(maxLabels, 32)));
     int longest = 0;
     for (const QString& l : shortColumns) longest = std::max(longest, int(l.size()));
     x->setTickLabelRotation(longest > 3 && shortColumns.size() > 6 ? 90 : 0);

@@ -28,7 +28,8 @@ struct HeatmapPanel {
 void clearPanels(QCustomPlot* plot);
 
 // A panel at (row, column) of the plot's layout, titled, with axis labels from the given
-// tick labels (shown when there are at most `maxLabels`, else numeric ticks).
+// tick labels (columns: shown when there are at most `maxLabels`; rows, which have more room:
+// at most 32), else integer ticks.
 HeatmapPanel addHeatmapPanel(QCustomPlot* plot, int row, int column, const Eigen::MatrixXd& m,
                              const QString& title, const QStringList& rowLabels,
                              const QStringList& columnLabels, int maxLabels = 24,

@@ -103,7 +103,7 @@ KvCacheView::KvCacheView(QWidget* parent) : QWidget(parent) {
     m_placeholder->position->setAxisRect(m_cacheRect);
     m_placeholder->position->setType(QCPItemPosition::ptAxisRectRatio);
     m_placeholder->position->setCoords(0.5, 0.5);
-    m_placeholder->setText(tr("Generate from a prompt to watch every run's cache grow."));
+    m_placeholder->setText(tr("Press Generate: the caches\ngrow here, token by token."));
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->setMouseTracking(true);
     connect(m_plot, &QCustomPlot::mouseMove, this,
