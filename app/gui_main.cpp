@@ -33,8 +33,6 @@ int runGui(int argc, char** argv) {
     for (const QString& arg : app.arguments().mid(1))
         if (QFileInfo(arg).isDir()) controller.openFolder(arg);
     window.show();
-    const std::string warning = qkv::blasWarning(qkv::detectBlas());
-    if (!warning.empty()) qWarning("%s", warning.c_str());
     return app.exec();
 }
 

@@ -60,8 +60,14 @@ MainWindow::MainWindow(ExperimentController* controller, QWidget* parent)
     m_status = new QLabel(this);
     statusBar()->addWidget(m_status, 1);
     statusBar()->addPermanentWidget(m_progress);
-    statusBar()->addPermanentWidget(
-        new QLabel(QString::fromStdString(qkv::describeBlas(qkv::detectBlas())), this));
+    const qkv::BlasInfo blas = qkv::detectBlas();
+    auto* blasLabel = new QLabel(QString::fromStdString(qkv::describeBlas(blas)), this);
+    if (const std::string warning = qkv::blasWarning(blas); !warning.empty()) {
+        blasLabel->setText(blasLabel->text() + "  ⚠ slow BLAS");
+        blasLabel->setStyleSheet("color: #c0392b; font-weight: bold;");
+        blasLabel->setToolTip(QString::fromStdString(warning));
+    }
+    statusBar()->addPermanentWidget(blasLabel);
 
     resize(1400, 860);
     QSettings settings;
