@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "model/model_summary.h"
+#include "projection_diagram_view.h"
 
 namespace qkvapp {
 
@@ -101,21 +102,6 @@ QVector<qkvviews::WorkspaceExperimentItem> workspaceItems(const Workspace& w) {
     return items;
 }
 
-qkvviews::ProjectionLayout projectionLayout(const qkv::ModelConfig& c) {
-    qkvviews::ProjectionLayout l;
-    l.variantName = QString::fromStdString(qkv::variantPaperName(c.variant));
-    l.hasQ = qkv::hasQueryProjection(c.variant);
-    l.hasV = qkv::hasValueProjection(c.variant);
-    l.queryIsKey = qkv::queryIsKey(c.variant);
-    l.valueIsKey = qkv::valueIsKey(c.variant);
-    l.identityQuery = c.variant == qkv::Variant::IdentityQ;
-    l.mlpQuery = c.variant == qkv::Variant::MlpQ;
-    l.heads = c.heads;
-    l.kvHeads = c.kvHeadCount();
-    l.posBias = c.posBias;
-    return l;
-}
-
 QVector<AnalysisRequest::Run> analyzableRuns(const Workspace& w) {
     QVector<AnalysisRequest::Run> runs;
     for (const auto& e : w.experiments())
@@ -154,7 +140,7 @@ qkvviews::RunSummary runSummary(const RunEntry& run) {
     if (run.id.startsWith('/')) add(QObject::tr("Folder"), run.id);
     for (const qkv::ParameterShape& p : qkv::attentionParameterShapes(c.model, 0))
         if (p.shape.size() == 2) out.weightShapes.append({QString::fromStdString(p.name), shapeText(p.shape)});
-    out.layout = projectionLayout(c.model);
+    out.layout = qkvviews::ProjectionDiagramView::layoutFor(c.model);
     return out;
 }
 

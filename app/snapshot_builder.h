@@ -14,7 +14,6 @@ QVector<qkvviews::CurveSeries> curveSeries(const Workspace& w);  // visible runs
 QVector<qkvviews::ComparisonRow> comparisonRows(const Workspace& w);
 QVector<qkvviews::WorkspaceExperimentItem> workspaceItems(const Workspace& w);
 qkvviews::RunSummary runSummary(const RunEntry& run);
-qkvviews::ProjectionLayout projectionLayout(const qkv::ModelConfig& c);
 // Visible runs that have a folder on disk (every checkpoint is loadable, even mid-training).
 QVector<AnalysisRequest::Run> analyzableRuns(const Workspace& w);
 

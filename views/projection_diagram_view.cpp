@@ -31,6 +31,21 @@ QVector<ProjectionDiagramView::Box> ProjectionDiagramView::boxesFor(const Projec
     return boxes;
 }
 
+ProjectionLayout ProjectionDiagramView::layoutFor(const qkv::ModelConfig& c) {
+    ProjectionLayout l;
+    l.variantName = QString::fromStdString(qkv::variantPaperName(c.variant));
+    l.hasQ = qkv::hasQueryProjection(c.variant);
+    l.hasV = qkv::hasValueProjection(c.variant);
+    l.queryIsKey = qkv::queryIsKey(c.variant);
+    l.valueIsKey = qkv::valueIsKey(c.variant);
+    l.identityQuery = c.variant == qkv::Variant::IdentityQ;
+    l.mlpQuery = c.variant == qkv::Variant::MlpQ;
+    l.heads = c.heads;
+    l.kvHeads = c.kvHeadCount();
+    l.posBias = c.posBias;
+    return l;
+}
+
 QString ProjectionDiagramView::cacheCaption(const ProjectionLayout& l) {
     const QString g = QString::number(l.kvHeads);
     if (l.valueIsKey) return QString("KV cache per token and layer: K only (V = K): %1·d_h").arg(g);

@@ -4,6 +4,7 @@
 
 #include <QWidget>
 
+#include "model/model_config.h"
 #include "snapshots.h"
 
 namespace qkvviews {
@@ -26,6 +27,8 @@ public:
     };
     static QVector<Box> boxesFor(const ProjectionLayout& layout);
     static QString cacheCaption(const ProjectionLayout& layout);
+    // What a model configuration has: the one place a variant becomes a diagram.
+    static ProjectionLayout layoutFor(const qkv::ModelConfig& config);
 
     QSize sizeHint() const override { return {360, 220}; }
     QSize minimumSizeHint() const override { return {240, 160}; }

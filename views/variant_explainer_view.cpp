@@ -10,22 +10,6 @@
 
 namespace qkvviews {
 
-namespace {
-ProjectionLayout layoutOf(const qkv::ModelConfig& c) {
-    ProjectionLayout l;
-    l.variantName = QString::fromStdString(qkv::variantPaperName(c.variant));
-    l.hasQ = qkv::hasQueryProjection(c.variant);
-    l.hasV = qkv::hasValueProjection(c.variant);
-    l.queryIsKey = qkv::queryIsKey(c.variant);
-    l.valueIsKey = qkv::valueIsKey(c.variant);
-    l.identityQuery = c.variant == qkv::Variant::IdentityQ;
-    l.mlpQuery = c.variant == qkv::Variant::MlpQ;
-    l.heads = c.heads;
-    l.kvHeads = c.kvHeadCount();
-    l.posBias = c.posBias;
-    return l;
-}
-}  // namespace
 
 VariantExplainerView::VariantExplainerView(QWidget* parent) : QWidget(parent) {
     m_diagram = new ProjectionDiagramView(this);
@@ -55,7 +39,7 @@ void VariantExplainerView::redraw() {
     }
     const int v = std::clamp(m_selection.variant, 0, int(m_set.variants.size()) - 1);
     const VariantAnalysis& va = m_set.variants[v];
-    m_diagram->setLayout(layoutOf(va.capture.config));
+    m_diagram->setLayout(ProjectionDiagramView::layoutFor(va.capture.config));
     QStringList labels;
     for (const std::string& l : va.capture.input.labels) labels << QString::fromStdString(l);
     const Eigen::MatrixXd a =

@@ -14,6 +14,7 @@ private Q_SLOTS:
     void boxesFollowTheVariant_data();
     void boxesFollowTheVariant();
     void cacheCaptionNamesWhatIsCached();
+    void layoutForAConfiguration();
     void paints();
 };
 
@@ -58,6 +59,27 @@ void TestProjectionDiagramView::cacheCaptionNamesWhatIsCached() {
     QVERIFY(ProjectionDiagramView::cacheCaption(l).contains("2·2·d_h"));
     l.valueIsKey = true;
     QVERIFY(ProjectionDiagramView::cacheCaption(l).contains("K only"));
+}
+
+void TestProjectionDiagramView::layoutForAConfiguration() {
+    qkv::ModelConfig c;
+    c.heads = 4;
+    c.kvHeads = 2;
+    c.variant = qkv::Variant::SharedKv;
+    ProjectionLayout l = ProjectionDiagramView::layoutFor(c);
+    QVERIFY(l.hasQ && !l.hasV && l.valueIsKey && !l.queryIsKey);
+    QCOMPARE(l.kvHeads, 2);
+    QCOMPARE(l.variantName, QString("Q-K=V"));
+    c.variant = qkv::Variant::Single;
+    c.kvHeads = 0;
+    l = ProjectionDiagramView::layoutFor(c);
+    QVERIFY(!l.hasQ && !l.hasV && l.queryIsKey && l.valueIsKey);
+    QCOMPARE(l.kvHeads, 4);  // g = H
+    QCOMPARE(ProjectionDiagramView::boxesFor(l).size(), 1);
+    c.variant = qkv::Variant::MlpQ;
+    c.posBias = true;
+    l = ProjectionDiagramView::layoutFor(c);
+    QVERIFY(l.mlpQuery && l.hasV && !l.hasQ && l.posBias);
 }
 
 void TestProjectionDiagramView::paints() {
