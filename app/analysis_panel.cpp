@@ -14,6 +14,7 @@
 #include "attention_grid_view.h"
 #include "spectra_view.h"
 #include "subspace_view.h"
+#include "symmetry_training_view.h"
 #include "symmetry_view.h"
 #include "variant_explainer_view.h"
 
@@ -36,12 +37,14 @@ AnalysisPanel::AnalysisPanel(QWidget* parent) : QWidget(parent) {
 
     m_attention = new qkvviews::AttentionGridView(this);
     m_symmetry = new qkvviews::SymmetryView(this);
+    m_symmetryTraining = new qkvviews::SymmetryTrainingView(this);
     m_subspaces = new qkvviews::SubspaceView(this);
     m_spectra = new qkvviews::SpectraView(this);
     m_explainer = new qkvviews::VariantExplainerView(this);
     m_tabs = new QTabWidget(this);
     m_tabs->addTab(m_attention, tr("Attention"));
     m_tabs->addTab(m_symmetry, tr("Symmetry"));
+    m_tabs->addTab(m_symmetryTraining, tr("Symmetry over training"));
     m_tabs->addTab(m_subspaces, tr("Subspaces"));
     m_tabs->addTab(m_spectra, tr("Spectra"));
     m_tabs->addTab(m_explainer, tr("Explainer"));
@@ -66,6 +69,7 @@ AnalysisPanel::AnalysisPanel(QWidget* parent) : QWidget(parent) {
             [this](const qkvviews::AnalysisSelection& s) {
                 m_attention->setSelection(s);
                 m_symmetry->setSelection(s);
+                m_symmetryTraining->setSelection(s);
                 m_subspaces->setSelection(s);
                 m_spectra->setSelection(s);
                 m_explainer->setSelection(s);
@@ -132,6 +136,7 @@ void AnalysisPanel::onFinished(const qkvviews::AnalysisSet& set, const QStringLi
         m_pickers->setAnalysis(set);
         m_attention->setAnalysis(set);
         m_symmetry->setAnalysis(set);
+        m_symmetryTraining->setAnalysis(set);
         m_subspaces->setAnalysis(set);
         m_spectra->setAnalysis(set);
         m_explainer->setAnalysis(set);
@@ -150,7 +155,7 @@ const qkvviews::ExportableFigure* AnalysisPanel::currentFigure() const {
 }
 
 QList<const qkvviews::ExportableFigure*> AnalysisPanel::figures() const {
-    return {m_attention, m_symmetry, m_subspaces, m_spectra};
+    return {m_attention, m_symmetry, m_symmetryTraining, m_subspaces, m_spectra};
 }
 
 }  // namespace qkvapp

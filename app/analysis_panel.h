@@ -1,6 +1,7 @@
 #pragma once
 // The analysis tab: input, Analyze / Cancel with progress, the synced pickers, and the views
-// (attention, symmetry, subspaces, spectra, explainer). The analysis runs off the GUI thread.
+// (attention, symmetry, symmetry over training, subspaces, spectra, explainer). The analysis
+// runs off the GUI thread.
 
 #include <QVector>
 #include <QWidget>
@@ -21,6 +22,7 @@ class AttentionGridView;
 class ExportableFigure;
 class SpectraView;
 class SubspaceView;
+class SymmetryTrainingView;
 class SymmetryView;
 class VariantExplainerView;
 }  // namespace qkvviews
@@ -72,6 +74,7 @@ private:
     QTabWidget* m_tabs;
     qkvviews::AttentionGridView* m_attention;
     qkvviews::SymmetryView* m_symmetry;
+    qkvviews::SymmetryTrainingView* m_symmetryTraining;
     qkvviews::SubspaceView* m_subspaces;
     qkvviews::SpectraView* m_spectra;
     qkvviews::VariantExplainerView* m_explainer;

@@ -2,6 +2,9 @@
 
 #include <QRegularExpression>
 
+#include <cmath>
+
+#include "common/errors.h"
 #include "io/run_folder.h"
 
 namespace qkvapp {
@@ -16,6 +19,41 @@ qkv::AnalysisInput inputFor(const qkv::RunConfig& run, const AnalysisRequest& r)
         return qkv::AnalysisInput::fromTokens(tokens);
     }
     return qkv::AnalysisInput::fromText(r.text.toStdString());
+}
+
+// At most `count` of the steps, evenly spread, the first and the last always among them.
+std::vector<int> spread(const std::vector<int>& steps, int count) {
+    const int n = int(steps.size());
+    if (n <= count) return steps;
+    std::vector<int> picked;
+    for (int i = 0; i < count; ++i) {
+        const int step = steps[size_t(std::lround(double(i) * (n - 1) / (count - 1)))];
+        if (picked.empty() || picked.back() != step) picked.push_back(step);
+    }
+    return picked;
+}
+
+// The model summary at each checkpoint of the history; heads' d×d forms are not kept, the
+// summary is all the training view draws.
+QVector<qkvviews::TrainingPoint> analyzeHistory(const qkv::RunFolder& run,
+                                                const qkv::PreparedInput& input,
+                                                const QString& label, QStringList* problems,
+                                                const std::atomic<bool>* cancel) {
+    qkv::AnalysisOptions options;
+    options.keepBilinearForms = false;
+    QVector<qkvviews::TrainingPoint> points;
+    for (int step : spread(qkv::checkpointSteps(run.path), qkv::kMaxCheckpointHistory)) {
+        if (cancel && cancel->load()) break;
+        try {
+            const qkv::Model model = qkv::loadCheckpointModel(run, step);
+            const qkv::ModelAnalysis a = qkv::analyzeModel(model, input, options, {}, cancel);
+            if (a.cancelled) break;
+            points.push_back({step, a.modelSummary});
+        } catch (const qkv::IoError& e) {
+            if (problems) *problems << label + ": " + QString::fromStdString(e.what());
+        }
+    }
+    return points;
 }
 }  // namespace
 
@@ -39,6 +77,8 @@ qkvviews::AnalysisSet analyzeRuns(const AnalysisRequest& request, QStringList* p
             v.color = r.color;
             v.capture = qkv::captureAttention(model, input);
             v.analysis = qkv::analyzeCapture(model, v.capture, {}, {}, cancel);
+            if (!v.analysis.cancelled)
+                v.history = analyzeHistory(folder, input, r.label, problems, cancel);
             if (set.inputDescription.isEmpty())
                 set.inputDescription = QString::fromStdString(input.description);
             if (!v.analysis.cancelled) set.variants.push_back(std::move(v));

@@ -26,7 +26,9 @@ struct AnalysisRequest {
 };
 
 // Loads, captures and measures each run of the request on the calling thread. Runs that cannot
-// take the input are listed in `problems` (one line each) and skipped.
+// take the input are listed in `problems` (one line each) and skipped. A run with a checkpoint
+// history also gets its model summary at each checkpoint (at most kMaxCheckpointHistory) on the
+// same input; a history file that cannot be read is listed in `problems` and left out.
 qkvviews::AnalysisSet analyzeRuns(const AnalysisRequest& request, QStringList* problems,
                                   const std::function<void(int done, int total, const QString&)>& progress = {},
                                   const std::atomic<bool>* cancel = nullptr);

@@ -15,6 +15,7 @@
 #include "snapshot_builder.h"
 #include "spectra_view.h"
 #include "subspace_view.h"
+#include "symmetry_training_view.h"
 #include "symmetry_view.h"
 #include "training_curves_view.h"
 
@@ -26,9 +27,10 @@ const char* const kHelp =
     "                      [--input TEXT | --sample N]\n"
     "\n"
     "Writes the window's figures for the runs: training-curves, attention-grid (one head\n"
-    "across the runs, or one run's layers x heads), symmetry, subspaces and spectra, each as\n"
-    "the chosen formats (PNG at 300 dpi, vector PDF, SVG) with the numbers as CSV and JSON,\n"
-    "and manifest.json (run configs, seeds, app version, date).\n"
+    "across the runs, or one run's layers x heads), symmetry, symmetry-training (over the\n"
+    "runs' checkpoints), subspaces and spectra, each as the chosen formats (PNG at 300 dpi,\n"
+    "vector PDF, SVG) with the numbers as CSV and JSON, and manifest.json (run configs,\n"
+    "seeds, app version, date).\n"
     "  --size   single-column (89 x 60 mm), double-column (183 x 90 mm, default) or screen\n"
     "  --input  a text prompt (LM runs) or token ids like 3,1,4; default: validation sample 0\n";
 
@@ -90,21 +92,24 @@ int figuresCommand(const std::vector<std::string>& args, std::ostream& out, std:
     curves.setSeries(curveSeries(workspace));
     qkvviews::AttentionGridView attention;
     qkvviews::SymmetryView symmetry;
+    qkvviews::SymmetryTrainingView symmetryTraining;
     qkvviews::SubspaceView subspaces;
     qkvviews::SpectraView spectra;
     qkvviews::AnalysisSelection selection;
     selection.acrossVariants = analysis.variants.size() > 1;
-    for (qkvviews::AnalysisFigureView* v : {static_cast<qkvviews::AnalysisFigureView*>(&symmetry),
-                                           static_cast<qkvviews::AnalysisFigureView*>(&subspaces),
-                                           static_cast<qkvviews::AnalysisFigureView*>(&spectra)}) {
+    using qkvviews::AnalysisFigureView;
+    for (AnalysisFigureView* v : {static_cast<AnalysisFigureView*>(&symmetry),
+                                  static_cast<AnalysisFigureView*>(&symmetryTraining),
+                                  static_cast<AnalysisFigureView*>(&subspaces),
+                                  static_cast<AnalysisFigureView*>(&spectra)}) {
         v->setAnalysis(analysis);
         v->setSelection(selection);
     }
     attention.setAnalysis(analysis);
     attention.setSelection(selection);
     for (QWidget* w : {static_cast<QWidget*>(&curves), static_cast<QWidget*>(&attention),
-                       static_cast<QWidget*>(&symmetry), static_cast<QWidget*>(&subspaces),
-                       static_cast<QWidget*>(&spectra)})
+                       static_cast<QWidget*>(&symmetry), static_cast<QWidget*>(&symmetryTraining),
+                       static_cast<QWidget*>(&subspaces), static_cast<QWidget*>(&spectra)})
         w->resize(1200, 800);
 
     QString manifestError;
@@ -112,7 +117,7 @@ int figuresCommand(const std::vector<std::string>& args, std::ostream& out, std:
     if (!manifestError.isEmpty()) throw qkv::IoError(manifestError.toStdString());
     manifest.notes = "input: " + analysis.inputDescription;
     const ExportResult result =
-        exportAll({&curves, &attention, &symmetry, &subspaces, &spectra},
+        exportAll({&curves, &attention, &symmetry, &symmetryTraining, &subspaces, &spectra},
                   QString::fromStdString(o.text("out")), *formats, *size, manifest);
     if (!result.ok()) throw qkv::IoError(result.error.toStdString());
     for (const QString& f : result.files) out << f.toStdString() << '\n';

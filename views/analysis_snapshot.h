@@ -10,12 +10,19 @@
 
 namespace qkvviews {
 
+// The model summary (means over layers and heads) at one checkpoint of a run's history.
+struct TrainingPoint {
+    int step = 0;
+    qkv::AnalysisSummary summary;
+};
+
 struct VariantAnalysis {
     QString runId;
     QString label;  // e.g. "Q-K=V"
     QColor color;
     qkv::Capture capture;        // per layer and head: Q, K, V, logits S, attention A
     qkv::ModelAnalysis analysis; // every measurement of DESIGN.md §2
+    QVector<TrainingPoint> history;  // per history checkpoint, same input; empty without one
 };
 
 struct AnalysisSet {

@@ -1,9 +1,14 @@
 #include "io/run_folder.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRegularExpression>
+
+#include <algorithm>
+#include <cstdio>
 
 #include "common/errors.h"
 #include "io/atomic_file.h"
@@ -97,18 +102,53 @@ void ensureFolder(const std::string& dir) {
     if (!QDir().mkpath(QString::fromStdString(dir)))
         throw IoError("cannot create the run folder '" + dir + "'");
 }
-}  // namespace
 
-void saveRunFolder(const std::string& dir, const RunConfig& run, const Model& model,
-                   const TrainResult& result) {
-    ensureFolder(dir);
+SafetensorsFile weightsFile(const RunConfig& run, const Model& model, int step) {
     SafetensorsFile weights;
     weights.tensors = model.state();
     weights.metadata = {{"format", "qkvlab"},
                         {"variant", variantId(run.model.variant)},
                         {"arch", architectureId(run.model.arch)},
-                        {"step", std::to_string(result.checkpointStep)},
+                        {"step", std::to_string(step)},
                         {"model", compact(toJson(run.model))}};
+    return weights;
+}
+
+// Reads a weights file of `run` and loads it into a fresh model; IoError names the file.
+Model loadWeights(const RunFolder& run, const std::string& path) {
+    SafetensorsFile file = readSafetensors(path);
+    auto variant = file.metadata.find("variant");
+    if (variant != file.metadata.end() && variant->second != variantId(run.config.model.variant))
+        throw IoError(path + ": holds a '" + variant->second + "' model but config.json says '" +
+                      variantId(run.config.model.variant) + "'");
+    Model model(run.config.model, run.config.train.seed);
+    try {
+        model.loadState(file.tensors);
+    } catch (const IoError& e) {
+        throw IoError(path + ": " + e.what());
+    }
+    return model;
+}
+
+const char* const kHistoryFolder = "checkpoints";
+
+std::string historyFile(const std::string& dir, int step) {
+    char name[48];
+    std::snprintf(name, sizeof name, "step-%08d.safetensors", step);
+    return QDir(QString::fromStdString(join(dir, kHistoryFolder))).filePath(name).toStdString();
+}
+
+void removeHistoryFile(const std::string& dir, int step) {
+    const std::string path = historyFile(dir, step);
+    if (!QFile::remove(QString::fromStdString(path)))
+        throw IoError("cannot delete the old checkpoint " + path);
+}
+}  // namespace
+
+void saveRunFolder(const std::string& dir, const RunConfig& run, const Model& model,
+                   const TrainResult& result) {
+    ensureFolder(dir);
+    const SafetensorsFile weights = weightsFile(run, model, result.checkpointStep);
     // Weights first: a config.json never points at weights that were not written.
     writeSafetensors(join(dir, "model.safetensors"), weights);
     writeFileAtomic(join(dir, "config.json"), QJsonDocument(toJson(run)).toJson().toStdString());
@@ -141,19 +181,54 @@ RunFolder readRunFolder(const std::string& dir) {
 }
 
 Model loadRunModel(const RunFolder& run) {
-    const std::string path = join(run.path, "model.safetensors");
-    SafetensorsFile file = readSafetensors(path);
-    auto variant = file.metadata.find("variant");
-    if (variant != file.metadata.end() && variant->second != variantId(run.config.model.variant))
-        throw IoError(path + ": holds a '" + variant->second + "' model but config.json says '" +
-                      variantId(run.config.model.variant) + "'");
-    Model model(run.config.model, run.config.train.seed);
-    try {
-        model.loadState(file.tensors);
-    } catch (const IoError& e) {
-        throw IoError(path + ": " + e.what());
+    return loadWeights(run, join(run.path, "model.safetensors"));
+}
+
+void saveCheckpointHistory(const std::string& dir, const RunConfig& run, const Model& model,
+                           int step) {
+    ensureFolder(join(dir, kHistoryFolder));
+    writeSafetensors(historyFile(dir, step), weightsFile(run, model, step));
+    thinCheckpointHistory(dir);
+}
+
+void thinCheckpointHistory(const std::string& dir, int maxFiles) {
+    std::vector<int> steps = checkpointSteps(dir);
+    // Fewer than 3 files have no intermediate one to delete.
+    while (int(steps.size()) > std::max(maxFiles, 2)) {
+        std::vector<int> kept;
+        for (size_t i = 0; i < steps.size(); ++i) {
+            if (i % 2 == 0 || i + 1 == steps.size())
+                kept.push_back(steps[i]);
+            else
+                removeHistoryFile(dir, steps[i]);
+        }
+        steps = kept;
     }
-    return model;
+}
+
+void clearCheckpointHistory(const std::string& dir) {
+    for (int step : checkpointSteps(dir)) removeHistoryFile(dir, step);
+}
+
+std::vector<int> checkpointSteps(const std::string& runDir) {
+    static const QRegularExpression name("^step-(\\d{8,9})\\.safetensors$");
+    const QDir history(QString::fromStdString(join(runDir, kHistoryFolder)));
+    std::vector<int> steps;
+    if (!history.exists()) return steps;
+    for (const QString& file : history.entryList(QDir::Files)) {
+        const QRegularExpressionMatch m = name.match(file);
+        if (m.hasMatch()) steps.push_back(m.captured(1).toInt());
+    }
+    std::sort(steps.begin(), steps.end());
+    return steps;
+}
+
+Model loadCheckpointModel(const RunFolder& run, int step) {
+    const std::string path = historyFile(run.path, step);
+    if (!QFileInfo(QString::fromStdString(path)).isFile())
+        throw IoError(run.path + ": no checkpoint of step " + std::to_string(step) +
+                      " (expected " + path + ")");
+    return loadWeights(run, path);
 }
 
 }  // namespace qkv

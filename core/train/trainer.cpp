@@ -64,7 +64,9 @@ TrainingSession::TrainingSession(RunConfig run, const Dataset& data, std::string
       m_step(std::make_unique<TrainStep>(m_model, m_run.train)),
       m_batchRng(m_run.task.seed),
       m_start(std::chrono::steady_clock::now()) {
-    // A loadable folder from the start; the curve starts near ln V.
+    // A loadable folder from the start; the curve starts near ln V. A folder trained before
+    // keeps no history of that other run.
+    clearCheckpointHistory(m_outDir);
     if (!checkpoint(0)) throw ConfigError("the freshly initialised model gives a non-finite loss");
 }
 
@@ -90,6 +92,7 @@ bool TrainingSession::checkpoint(int step, CurvePoint* point) {
     m_result.stepsDone = step;
     m_result.seconds = p.elapsedSeconds;
     saveRunFolder(m_outDir, m_run, m_model, m_result);
+    saveCheckpointHistory(m_outDir, m_run, m_model, step);
     if (point) *point = p;
     return true;
 }

@@ -17,7 +17,7 @@ namespace qkv {
 class TrainingSession {
 public:
     // Builds the model and writes the step-0 checkpoint, so the folder is a loadable run from
-    // the start. `data` must outlive the session. Throws ConfigError/DataError/IoError.
+    // the start; history files of an earlier run in the same folder are deleted first. `data` must outlive the session. Throws ConfigError/DataError/IoError.
     TrainingSession(RunConfig run, const Dataset& data, std::string outDir);
 
     bool finished() const { return m_finished; }
@@ -32,7 +32,8 @@ public:
     const std::string& folder() const { return m_outDir; }
 
 private:
-    // Evaluates and saves; false (nothing saved) when the validation loss is not finite.
+    // Evaluates and saves the run folder and its history file checkpoints/step-N.safetensors;
+    // false (nothing saved) when the validation loss is not finite.
     bool checkpoint(int step, CurvePoint* point = nullptr);
     void stop(TrainStatus status, std::string message);
     double elapsed() const;

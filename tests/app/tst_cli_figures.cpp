@@ -66,7 +66,8 @@ void TestCliFigures::writesEveryFigure() {
     const CliRun r = run({"figures", a, b, "--out", out.toStdString(), "--size", "single-column",
                           "--input", "1,2,3,4,5,6,7,8"});
     QVERIFY2(r.code == 0, r.err.c_str());
-    for (const QString& name : {"training-curves", "attention-grid", "symmetry", "subspaces", "spectra"}) {
+    for (const QString& name : {"training-curves", "attention-grid", "symmetry",
+                                "symmetry-training", "subspaces", "spectra"}) {
         for (const QString& ext : {"png", "pdf", "svg", "csv", "json"})
             QVERIFY2(QFileInfo::exists(out + "/" + name + "." + ext), qPrintable(name + "." + ext));
         const QImage png(out + "/" + name + ".png");
@@ -89,7 +90,7 @@ void TestCliFigures::writesEveryFigure() {
     QVERIFY(manifest.open(QIODevice::ReadOnly));
     const QJsonObject m = QJsonDocument::fromJson(manifest.readAll()).object();
     QCOMPARE(m.value("runs").toArray().size(), 2);
-    QCOMPARE(m.value("figures").toArray().size(), 5);
+    QCOMPARE(m.value("figures").toArray().size(), 6);
     QVERIFY(!m.value("app_version").toString().isEmpty());
 }
 
