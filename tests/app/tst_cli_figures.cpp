@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "cli.h"
+#include "test_helpers.h"
 #include "data/dataset.h"
 #include "train/trainer.h"
 
@@ -28,25 +29,7 @@ CliRun run(const std::vector<std::string>& args) {
 }
 
 std::string trainTiny(const QTemporaryDir& dir, qkv::Variant v) {
-    qkv::RunConfig r;
-    r.name = qkv::variantId(v);
-    r.task.kind = qkv::TaskKind::Copy;
-    r.task.seqLen = 8;
-    r.task.validationSize = 16;
-    r.model.variant = v;
-    r.model.dModel = 16;
-    r.model.heads = 2;
-    r.model.layers = 2;
-    r.train.steps = 4;
-    r.train.batch = 4;
-    r.train.evalEvery = 2;
-    r.train.evalExamples = 16;
-    r.train.warmupSteps = 1;
-    auto data = qkv::makeDataset(r.task);
-    data->configureModel(r.model);
-    const std::string folder = dir.filePath(QString::fromStdString(r.name)).toStdString();
-    qkv::trainRun(r, *data, folder);
-    return folder;
+    return qkvtest::trainTinyRun(dir, v);
 }
 }  // namespace
 

@@ -11,29 +11,12 @@
 #include "data/dataset.h"
 #include "io/atomic_file.h"
 #include "io/run_folder.h"
+#include "test_helpers.h"
 #include "train/trainer.h"
 
 namespace {
 QString trainTiny(const QTemporaryDir& dir, qkv::Variant v) {
-    qkv::RunConfig r;
-    r.name = qkv::variantId(v);
-    r.task.kind = qkv::TaskKind::Copy;
-    r.task.seqLen = 8;
-    r.task.validationSize = 16;
-    r.model.variant = v;
-    r.model.dModel = 16;
-    r.model.heads = 2;
-    r.model.layers = 2;
-    r.train.steps = 6;
-    r.train.batch = 4;
-    r.train.evalEvery = 2;
-    r.train.evalExamples = 16;
-    r.train.warmupSteps = 1;
-    auto data = qkv::makeDataset(r.task);
-    data->configureModel(r.model);
-    const QString folder = dir.filePath(QString::fromStdString(r.name));
-    qkv::trainRun(r, *data, folder.toStdString());
-    return folder;
+    return QString::fromStdString(qkvtest::trainTinyRun(dir, v, 6, 2));
 }
 
 qkvapp::AnalysisRequest requestFor(const QStringList& folders) {

@@ -5,6 +5,9 @@
 
 #include <zlib.h>
 
+#include "data/dataset.h"
+#include "train/trainer.h"
+
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -24,6 +27,28 @@ std::string writeBytes(const QTemporaryDir& dir, const QString& name, const std:
     if (!f.open(QIODevice::WriteOnly)) throw std::runtime_error("cannot write test file");
     f.write(bytes.data(), qint64(bytes.size()));
     return path.toStdString();
+}
+
+std::string trainTinyRun(const QTemporaryDir& dir, qkv::Variant variant, int steps, int evalEvery) {
+    qkv::RunConfig r;
+    r.name = qkv::variantId(variant);
+    r.task.kind = qkv::TaskKind::Copy;
+    r.task.seqLen = 8;
+    r.task.validationSize = 16;
+    r.model.variant = variant;
+    r.model.dModel = 16;
+    r.model.heads = 2;
+    r.model.layers = 2;
+    r.train.steps = steps;
+    r.train.batch = 4;
+    r.train.evalEvery = evalEvery;
+    r.train.evalExamples = 16;
+    r.train.warmupSteps = 1;
+    auto data = qkv::makeDataset(r.task);
+    data->configureModel(r.model);
+    const std::string folder = QDir(dir.path()).filePath(QString::fromStdString(r.name)).toStdString();
+    qkv::trainRun(r, *data, folder);
+    return folder;
 }
 
 std::string gzip(const std::string& bytes) {

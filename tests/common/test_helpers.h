@@ -5,6 +5,8 @@
 #include <QTemporaryDir>
 
 #include <string>
+
+#include "attention/variant.h"
 #include <vector>
 
 namespace qkvtest {
@@ -14,6 +16,11 @@ double maxAbsDiff(const std::vector<float>& a, const std::vector<float>& b);
 
 // Writes bytes to `dir/name` and returns the path.
 std::string writeBytes(const QTemporaryDir& dir, const QString& name, const std::string& bytes);
+
+// Trains a tiny run on the copy task (d 16, 2 heads, 2 layers, T 8) into dir/<variant id> and
+// returns the folder: a real run folder in well under a second, for tests that need one.
+std::string trainTinyRun(const QTemporaryDir& dir, qkv::Variant variant, int steps = 4,
+                         int evalEvery = 2);
 
 // gzip-compresses bytes (zlib's gzip wrapper), for loaders that accept .gz files.
 std::string gzip(const std::string& bytes);
