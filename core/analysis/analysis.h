@@ -99,7 +99,7 @@ struct ModelAnalysis {
 };
 
 struct AnalysisOptions {
-    bool keepBilinearForms = true;  // copy each head's d×d form into the result (for heatmaps)
+    bool keepBilinearForms = false;  // copy each head's d×d form into the result (no view draws it)
     int threads = 2;                // layers are analysed in parallel; 1 = on the calling thread
 };
 

@@ -81,7 +81,9 @@ private Q_SLOTS:
         QFETCH(bool, posBias);
         QFETCH(Architecture, arch);
         const Model model(config(variant, kvHeads, posBias, arch), 11);
-        const ModelAnalysis a = analyzeModel(model, tokens(12));
+        AnalysisOptions keep;
+        keep.keepBilinearForms = true;  // so that the forms themselves can be checked below
+        const ModelAnalysis a = analyzeModel(model, tokens(12), keep);
         QCOMPARE(int(a.layers.size()), 2);
         QVERIFY(!a.cancelled);
         const bool qIsK = queryIsKey(variant), vIsK = valueIsKey(variant);
@@ -161,7 +163,9 @@ private Q_SLOTS:
         const Model model(config(variant, kvHeads, false, Architecture::Encoder), 5);
         const PreparedInput in = tokens(12);
         const Capture cap = captureAttention(model, in);
-        const ModelAnalysis a = analyzeCapture(model, cap);
+        AnalysisOptions keep;
+        keep.keepBilinearForms = true;  // the forms are compared with the module's weights below
+        const ModelAnalysis a = analyzeCapture(model, cap, keep);
         auto& attn = *model.module()->blocks[1]->as<BlockImpl>()->attn;
         const int dh = 8, d = 32;
         const Eigen::MatrixXd wk = weight(attn.k), wo = weight(attn.o);
