@@ -1,0 +1,61 @@
+// The Analysis tab runs its analysis on a worker thread and fills every view; a run that cannot
+// take the input is reported, the others still analysed.
+#include <QtTest>
+
+#include <QLineEdit>
+#include <QTemporaryDir>
+
+#include "analysis_panel.h"
+#include "attention_grid_view.h"
+#include "test_helpers.h"
+
+using namespace qkvapp;
+
+class TestAnalysisPanel : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void analysesOffTheGuiThread();
+    void reportsRunsThatCannotTakeTheInput();
+};
+
+void TestAnalysisPanel::analysesOffTheGuiThread() {
+    QTemporaryDir dir;
+    const QString a = QString::fromStdString(qkvtest::trainTinyRun(dir, qkv::Variant::Qkv));
+    const QString b = QString::fromStdString(qkvtest::trainTinyRun(dir, qkv::Variant::SharedQk));
+    AnalysisPanel panel;
+    QSignalSpy finished(&panel, &AnalysisPanel::analysisFinished);
+    panel.setRuns({{a, "QKV", Qt::blue}, {b, "Q=K-V", Qt::red}});
+    panel.inputEdit()->setText("3,1,4,1,5,9,2,6");
+    QVERIFY(panel.analyze());
+    QVERIFY(panel.isRunning());
+    QVERIFY(!panel.analyze());  // one analysis at a time
+    QVERIFY(finished.wait(30000));
+    QVERIFY(finished.at(0).at(0).toStringList().isEmpty());
+    QVERIFY(!panel.isRunning());
+    QCOMPARE(panel.analysis().variants.size(), 2);
+    QCOMPARE(int(panel.analysis().variants[1].capture.input.tokens.size()), 8);
+    QCOMPARE(panel.attentionView()->panelCount(), 4);  // QKV: 2 layers × 2 heads
+    QCOMPARE(panel.figures().size(), 5);
+    // Q = K: its logits are exactly symmetric, as the analysis measured them.
+    QCOMPARE(panel.analysis().variants[1].analysis.modelSummary.logitsAsymmetry, 0.0);
+}
+
+void TestAnalysisPanel::reportsRunsThatCannotTakeTheInput() {
+    QTemporaryDir dir;
+    const QString a = QString::fromStdString(qkvtest::trainTinyRun(dir, qkv::Variant::Qkv));
+    AnalysisPanel panel;
+    QSignalSpy finished(&panel, &AnalysisPanel::analysisFinished);
+    panel.setRuns({{a, "QKV", Qt::blue}, {dir.filePath("missing"), "ghost", Qt::red}});
+    panel.inputEdit()->setText("1,2,3,4,5,6,7,8,9,10,11,12");  // longer than the context of 8
+    QVERIFY(panel.analyze());
+    QVERIFY(finished.wait(30000));
+    const QStringList problems = finished.at(0).at(0).toStringList();
+    QCOMPARE(problems.size(), 2);
+    QVERIFY(problems[0].contains("context"));
+    QVERIFY(problems[1].startsWith("ghost"));
+    QVERIFY(panel.analysis().variants.isEmpty());
+}
+
+QTEST_MAIN(TestAnalysisPanel)
+#include "tst_analysis_panel.moc"
