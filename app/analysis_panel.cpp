@@ -7,7 +7,6 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTabWidget>
-#include <QThread>
 #include <QVBoxLayout>
 
 #include "analysis_pickers.h"
@@ -79,7 +78,7 @@ AnalysisPanel::AnalysisPanel(QWidget* parent) : QWidget(parent) {
 
 AnalysisPanel::~AnalysisPanel() {
     cancel();
-    stopThread();
+    m_analysis.stop();
 }
 
 void AnalysisPanel::showEvent(QShowEvent* event) {
@@ -95,39 +94,24 @@ void AnalysisPanel::setRuns(const QVector<AnalysisRequest::Run>& runs) {
 bool AnalysisPanel::analyze() {
     if (isRunning() || m_runs.isEmpty()) return false;
     AnalysisRequest request{m_runs, m_input->text().trimmed(), m_sample->value()};
-    m_thread = new QThread(this);
-    m_worker = new AnalysisWorker(request);
-    m_worker->moveToThread(m_thread);
-    connect(m_thread, &QThread::started, m_worker, &AnalysisWorker::run);
-    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
-    connect(m_worker, &AnalysisWorker::progress, this, [this](int done, int total, const QString& what) {
+    AnalysisWorker* worker = m_analysis.create(this, new AnalysisWorker(request));
+    connect(worker, &AnalysisWorker::progress, this, [this](int done, int total, const QString& what) {
         m_progress->setRange(0, total);
         m_progress->setValue(done);
         if (!what.isEmpty()) m_status->setText(tr("Analysing %1 (%2 of %3)…").arg(what).arg(done + 1).arg(total));
     });
-    connect(m_worker, &AnalysisWorker::finished, this, &AnalysisPanel::onFinished);
+    connect(worker, &AnalysisWorker::finished, this, &AnalysisPanel::onFinished);
     m_analyze->setEnabled(false);
     m_cancel->setEnabled(true);
     m_progress->setVisible(true);
-    m_thread->start();
+    m_analysis.start(&AnalysisWorker::run);
     return true;
 }
 
-void AnalysisPanel::cancel() {
-    if (m_worker) m_worker->requestCancel();
-}
-
-void AnalysisPanel::stopThread() {
-    if (!m_thread) return;
-    m_thread->quit();
-    m_thread->wait();
-    delete m_thread;
-    m_thread = nullptr;
-    m_worker = nullptr;
-}
+void AnalysisPanel::cancel() { m_analysis.requestCancel(); }
 
 void AnalysisPanel::onFinished(const qkvviews::AnalysisSet& set, const QStringList& problems, bool cancelled) {
-    stopThread();
+    m_analysis.stop();
     m_analyze->setEnabled(!m_runs.isEmpty());
     m_cancel->setEnabled(false);
     m_progress->setVisible(false);

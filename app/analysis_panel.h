@@ -7,6 +7,7 @@
 #include <QWidget>
 
 #include "analysis_worker.h"
+#include "worker_thread.h"
 
 class QLabel;
 class QLineEdit;
@@ -14,7 +15,6 @@ class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QTabWidget;
-class QThread;
 
 namespace qkvviews {
 class AnalysisPickers;
@@ -41,7 +41,7 @@ public:
     // Starts an analysis of those runs; false when there is none or one is running.
     bool analyze();
     void cancel();
-    bool isRunning() const { return m_thread != nullptr; }
+    bool isRunning() const { return m_analysis.running(); }
 
     const qkvviews::AnalysisSet& analysis() const { return m_set; }
     QList<const qkvviews::ExportableFigure*> figures() const;
@@ -60,7 +60,6 @@ protected:
 
 private:
     void onFinished(const qkvviews::AnalysisSet& set, const QStringList& problems, bool cancelled);
-    void stopThread();
 
     QVector<AnalysisRequest::Run> m_runs;
     qkvviews::AnalysisSet m_set;
@@ -78,8 +77,7 @@ private:
     qkvviews::SubspaceView* m_subspaces;
     qkvviews::SpectraView* m_spectra;
     qkvviews::VariantExplainerView* m_explainer;
-    QThread* m_thread = nullptr;
-    AnalysisWorker* m_worker = nullptr;
+    WorkerThread<AnalysisWorker> m_analysis;
 };
 
 }  // namespace qkvapp

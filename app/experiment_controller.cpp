@@ -3,7 +3,6 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
-#include <QThread>
 
 #include "io/run_folder.h"
 #include "snapshot_builder.h"
@@ -18,8 +17,8 @@ ExperimentController::ExperimentController(QString workspaceRoot, QObject* paren
 }
 
 ExperimentController::~ExperimentController() {
-    if (m_worker) m_worker->requestCancel();
-    stopThread();
+    m_training.requestCancel();
+    m_training.stop();
 }
 
 void ExperimentController::changed(int what) {
@@ -107,33 +106,19 @@ bool ExperimentController::train() {
     m_currentRun = planned->runs.empty() ? QString() : planned->runs.front().id;
     m_trainingExperiment = planned->name;
 
-    m_thread = new QThread(this);
-    m_worker = new TrainingWorker(planned->experiment, planned->folder);
-    m_worker->moveToThread(m_thread);
-    connect(m_thread, &QThread::started, m_worker, &TrainingWorker::run);
-    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
-    connect(m_worker, &TrainingWorker::prepared, this, &ExperimentController::onPrepared);
-    connect(m_worker, &TrainingWorker::progress, this, &ExperimentController::onProgress);
-    connect(m_worker, &TrainingWorker::finished, this, &ExperimentController::onFinished);
-    connect(m_worker, &TrainingWorker::failed, this, &ExperimentController::onFailed);
-    m_thread->start();
+    TrainingWorker* worker =
+        m_training.create(this, new TrainingWorker(planned->experiment, planned->folder));
+    connect(worker, &TrainingWorker::prepared, this, &ExperimentController::onPrepared);
+    connect(worker, &TrainingWorker::progress, this, &ExperimentController::onProgress);
+    connect(worker, &TrainingWorker::finished, this, &ExperimentController::onFinished);
+    connect(worker, &TrainingWorker::failed, this, &ExperimentController::onFailed);
+    m_training.start(&TrainingWorker::run);
     Q_EMIT trainingStateChanged(true);
     changed();
     return true;
 }
 
-void ExperimentController::cancel() {
-    if (m_worker) m_worker->requestCancel();
-}
-
-void ExperimentController::stopThread() {
-    if (!m_thread) return;
-    m_thread->quit();
-    m_thread->wait();
-    delete m_thread;  // its finished() already scheduled the worker's deletion
-    m_thread = nullptr;
-    m_worker = nullptr;
-}
+void ExperimentController::cancel() { m_training.requestCancel(); }
 
 void ExperimentController::apply(const QVector<RunSnapshot>& runs) {
     ExperimentEntry* e = m_workspace.findExperiment(m_trainingExperiment);
@@ -163,14 +148,14 @@ void ExperimentController::onPrepared(const QVector<RunSnapshot>& runs) { apply(
 void ExperimentController::onProgress(const QVector<RunSnapshot>& runs) { apply(runs); }
 
 void ExperimentController::onFinished(bool cancelled) {
-    stopThread();
+    m_training.stop();
     Q_EMIT trainingStateChanged(false);
     Q_EMIT trainingFinished(cancelled);
     changed();
 }
 
 void ExperimentController::onFailed(const QString& message) {
-    stopThread();
+    m_training.stop();
     if (ExperimentEntry* e = m_workspace.findExperiment(m_trainingExperiment))
         for (RunEntry& r : e->runs)
             if (r.state != RunState::Finished) {

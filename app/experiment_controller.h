@@ -11,10 +11,9 @@
 
 #include "snapshots.h"
 #include "training_worker.h"
+#include "worker_thread.h"
 #include "workspace.h"
 #include "workspace_view.h"
-
-class QThread;
 
 namespace qkvapp {
 
@@ -32,7 +31,7 @@ public:
     ~ExperimentController() override;  // cancels training and waits for the worker
 
     const Workspace& workspace() const { return m_workspace; }
-    bool isTraining() const { return m_thread != nullptr; }
+    bool isTraining() const { return m_training.running(); }
     QString workspaceRoot() const { return m_root; }
 
     // Shows an experiment ready to train; replaces a planned one that was never trained.
@@ -63,7 +62,6 @@ private:
     void onProgress(const QVector<RunSnapshot>& runs);
     void onFinished(bool cancelled);
     void onFailed(const QString& message);
-    void stopThread();
     void apply(const QVector<RunSnapshot>& runs);
     // What a change touches; publish() redraws only those views.
     enum Dirty { kWorkspace = 1, kCurves = 2, kTable = 4, kSummary = 8, kAll = 15 };
@@ -72,8 +70,7 @@ private:
 
     Workspace m_workspace;
     QString m_root;
-    QThread* m_thread = nullptr;
-    TrainingWorker* m_worker = nullptr;
+    WorkerThread<TrainingWorker> m_training;
     QString m_trainingExperiment;
     QString m_currentRun;
     QTimer m_publishTimer;

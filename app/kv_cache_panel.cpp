@@ -71,8 +71,8 @@ KvCachePanel::KvCachePanel(QWidget* parent) : QWidget(parent) {
 }
 
 KvCachePanel::~KvCachePanel() {
-    if (m_worker) m_worker->requestCancel();
-    stopThread();
+    m_generation.requestCancel();
+    m_generation.stop();
 }
 
 void KvCachePanel::setRuns(const QVector<QPair<QString, QColor>>& runs) {
@@ -98,23 +98,17 @@ bool KvCachePanel::generate() {
     showStatus(QString(), false);
     m_view->setRuns({});
 
-    m_thread = new QThread(this);
-    m_worker = new GenerationWorker(std::move(request));
-    m_worker->moveToThread(m_thread);
-    connect(m_thread, &QThread::started, m_worker, &GenerationWorker::run);
-    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
-    connect(m_worker, &GenerationWorker::progress, this, &KvCachePanel::onProgress);
-    connect(m_worker, &GenerationWorker::finished, this, &KvCachePanel::onFinished);
-    connect(m_worker, &GenerationWorker::failed, this, &KvCachePanel::onFailed);
-    m_thread->start();
+    GenerationWorker* worker = m_generation.create(this, new GenerationWorker(std::move(request)));
+    connect(worker, &GenerationWorker::progress, this, &KvCachePanel::onProgress);
+    connect(worker, &GenerationWorker::finished, this, &KvCachePanel::onFinished);
+    connect(worker, &GenerationWorker::failed, this, &KvCachePanel::onFailed);
+    m_generation.start(&GenerationWorker::run);
     updateControls();
     Q_EMIT generationStateChanged(true);
     return true;
 }
 
-void KvCachePanel::cancel() {
-    if (m_worker) m_worker->requestCancel();
-}
+void KvCachePanel::cancel() { m_generation.requestCancel(); }
 
 QString KvCachePanel::statusText() const {
     return m_status->isHidden() ? QString() : m_status->text();
@@ -123,7 +117,7 @@ QString KvCachePanel::statusText() const {
 void KvCachePanel::onProgress(const QVector<qkvviews::KvCacheRun>& runs) { m_view->setRuns(runs); }
 
 void KvCachePanel::onFinished(bool cancelled) {
-    stopThread();
+    m_generation.stop();
     const auto& runs = m_view->runs();
     const bool anyTokens = std::any_of(runs.begin(), runs.end(),
                                        [](const auto& r) { return !r.tokenIndex.isEmpty(); });
@@ -138,20 +132,12 @@ void KvCachePanel::onFinished(bool cancelled) {
 }
 
 void KvCachePanel::onFailed(const QString& message) {
-    stopThread();
+    m_generation.stop();
     showStatus(tr("Generation failed: %1").arg(message), true);
     updateControls();
     Q_EMIT generationStateChanged(false);
 }
 
-void KvCachePanel::stopThread() {
-    if (!m_thread) return;
-    m_thread->quit();
-    m_thread->wait();
-    delete m_thread;  // its finished() already scheduled the worker's deletion
-    m_thread = nullptr;
-    m_worker = nullptr;
-}
 
 void KvCachePanel::updateControls() {
     const bool busy = isGenerating();

@@ -9,14 +9,15 @@
 #include <QVector>
 #include <QWidget>
 
+#include "generation_worker.h"
 #include "kv_cache_snapshots.h"
+#include "worker_thread.h"
 
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
 class QSpinBox;
-class QThread;
 
 namespace qkvviews {
 class KvCacheView;
@@ -24,7 +25,6 @@ class KvCacheView;
 
 namespace qkvapp {
 
-class GenerationWorker;
 
 class KvCachePanel : public QWidget {
     Q_OBJECT
@@ -38,7 +38,7 @@ public:
     // Starts generating; false (with the reason in the panel) when busy or without runs.
     bool generate();
     void cancel();
-    bool isGenerating() const { return m_thread != nullptr; }
+    bool isGenerating() const { return m_generation.running(); }
 
     qkvviews::KvCacheView* view() const { return m_view; }
     QString statusText() const;  // the error or hint line, empty when hidden
@@ -54,7 +54,6 @@ private:
     void onProgress(const QVector<qkvviews::KvCacheRun>& runs);
     void onFinished(bool cancelled);
     void onFailed(const QString& message);
-    void stopThread();
     void updateControls();
     void showStatus(const QString& text, bool error);
 
@@ -67,8 +66,7 @@ private:
     QLabel* m_status;
     qkvviews::KvCacheView* m_view;
     QVector<QPair<QString, QColor>> m_runs;
-    QThread* m_thread = nullptr;
-    GenerationWorker* m_worker = nullptr;
+    WorkerThread<GenerationWorker> m_generation;
 };
 
 }  // namespace qkvapp
