@@ -64,8 +64,10 @@ namespace {
 
 // The fastest setting of the thread sweep on this 2-core machine (tests/bench/README.md has the
 // table): one torch intra-op thread, two OpenBLAS threads. The large model's matrix products
-// run 10-20% faster on two cores; the demo model, too small to split, loses at most ~10%; two
-// torch threads on top of two BLAS threads oversubscribe the cores and double the step time.
+// run 10-40% faster on two cores; the demo model, too small to split, loses 5-25%; two torch
+// threads on top of two BLAS threads oversubscribe the cores and take 2-8x as long.
+// (The app runs one OpenBLAS thread to leave a core to the GUI: OPENBLAS_NUM_THREADS=1 measures
+// that setting.)
 constexpr int kDefaultTorchThreads = 1;
 constexpr const char* kDefaultBlasThreads = "2";
 

@@ -11,10 +11,12 @@ for b in "$here"/bench_*; do
   [ -f "$b" ] && [ -x "$b" ] || continue
   echo "== $(basename "$b")"
   start=$SECONDS
-  if "$b" "$out"; then
+  status=0
+  "$b" "$out" || status=$?
+  if [ "$status" -eq 0 ]; then
     echo "== $(basename "$b"): $((SECONDS - start)) s"
   else
-    echo "== $(basename "$b") FAILED (exit $?)"
+    echo "== $(basename "$b") FAILED (exit $status)"
     failed+=("$(basename "$b")")
   fi
 done
