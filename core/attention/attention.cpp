@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "attention/fused_attention.h"
+
 namespace qkv {
 
 int64_t LayerKvCache::bytes() const {
@@ -33,9 +35,9 @@ torch::Tensor QueryMlpImpl::forward(const torch::Tensor& x) {
 torch::Tensor positionalTable(int64_t maxT, int64_t p) {
     const int64_t half = p / 2;
     auto pos = torch::arange(maxT, torch::kFloat64);
-    auto offset = pos.unsqueeze(1) - pos.unsqueeze(0);                    // (T, T): i − j
+    auto offset = pos.unsqueeze(1) - pos.unsqueeze(0);  // (T, T): i − j
     auto freq = torch::pow(10000.0, -2.0 * torch::arange(half, torch::kFloat64) / double(p));
-    auto angle = offset.unsqueeze(-1) * freq;                             // (T, T, p/2)
+    auto angle = offset.unsqueeze(-1) * freq;  // (T, T, p/2)
     return torch::cat({torch::sin(angle), torch::cos(angle)}, -1).to(torch::kFloat32).contiguous();
 }
 
@@ -57,15 +59,17 @@ AttentionImpl::AttentionImpl(const ModelConfig& c)
     }
 }
 
-torch::Tensor AttentionImpl::queries(const torch::Tensor& x, const torch::Tensor& keys) {
-    const int64_t B = x.size(0), T = x.size(1);
+torch::Tensor AttentionImpl::queryRows(const torch::Tensor& x, const torch::Tensor& keyRows) {
     switch (m_cfg.variant) {
         case Variant::SharedQk:
-        case Variant::Single: return keys;  // g = H, so K already has every query head
-        case Variant::IdentityQ: return x.view({B, T, m_heads, m_headDim}).transpose(1, 2);
+        case Variant::Single:
+            return keyRows;  // g = H, so K already has every query head
+        case Variant::IdentityQ:
+            return x.contiguous();
         case Variant::MlpQ:
-            return ((x + qmlp(x)) * 0.5).view({B, T, m_heads, m_headDim}).transpose(1, 2);
-        default: return q(x).view({B, T, m_heads, m_headDim}).transpose(1, 2);
+            return (x + qmlp(x)) * 0.5;
+        default:
+            return q(x);
     }
 }
 
@@ -74,8 +78,20 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, AttentionTrace* tra
     const int64_t B = x.size(0), T = x.size(1), H = m_heads, g = m_kvHeads, dh = m_headDim;
     const int64_t past = cache ? cache->length() : 0;
 
-    auto kNew = k(x).view({B, T, g, dh}).transpose(1, 2);  // (B, g, T, d_h)
-    auto qh = queries(x, kNew);                             // (B, H, T, d_h)
+    // Training and plain evaluation: nothing to record, no cache, no positional bias. The
+    // fused core skips LibTorch 1.13's per-matrix bmm (a select + addmm for each of B·H
+    // matrices) and the mask, transpose and copy nodes of the composed path below.
+    if (!trace && !cache && !posBias && x.scalar_type() == torch::kFloat &&
+        fusedAttentionAvailable()) {
+        auto kx = k(x);                                   // (B, T, g·d_h)
+        auto qx = queryRows(x, kx);                       // (B, T, H·d_h)
+        auto vx = valueIsKey(m_cfg.variant) ? kx : v(x);  // (B, T, g·d_h)
+        return o(fusedAttention(qx, kx, vx, H, g, m_cfg.causal()));
+    }
+
+    auto kRows = k(x);                                                  // (B, T, g·d_h)
+    auto kNew = kRows.view({B, T, g, dh}).transpose(1, 2);              // (B, g, T, d_h)
+    auto qh = queryRows(x, kRows).view({B, T, H, dh}).transpose(1, 2);  // (B, H, T, d_h)
     torch::Tensor vNew = valueIsKey(m_cfg.variant)
                              ? kNew
                              : v(x).view({B, T, g, dh}).transpose(1, 2);  // (B, g, T, d_h)
@@ -92,14 +108,14 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, AttentionTrace* tra
     // Contiguous groups: query heads [j·H/g, (j+1)·H/g) read KV head j. Broadcasting over the
     // group axis avoids materialising H copies of K and V.
     const int64_t r = H / g;
-    auto qg = qh.reshape({B, g, r, T, dh});                            // (B, g, r, T, d_h)
+    auto qg = qh.reshape({B, g, r, T, dh});                             // (B, g, r, T, d_h)
     auto logits = torch::matmul(qg, kh.unsqueeze(2).transpose(-2, -1))  // (B, g, r, T, S)
                       .mul_(1.0 / std::sqrt(double(dh)))
                       .view({B, H, T, S});
     if (posBias) {
         auto w = posBias->weight.view({-1});  // (p)
-        auto table = m_table.index({torch::indexing::Slice(past, past + T),
-                                    torch::indexing::Slice(0, S)});  // (T, S, p)
+        auto table = m_table.index(
+            {torch::indexing::Slice(past, past + T), torch::indexing::Slice(0, S)});  // (T, S, p)
         logits = logits * w.sum() + (torch::matmul(table, w) + posBias->bias);
     }
     auto masked = logits;
@@ -107,7 +123,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, AttentionTrace* tra
         auto mask = torch::ones({T, S}, torch::kBool).triu(past + 1);  // key j > query i
         masked = logits.masked_fill(mask, -std::numeric_limits<float>::infinity());
     }
-    auto attn = torch::softmax(masked, -1);                            // (B, H, T, S)
+    auto attn = torch::softmax(masked, -1);                              // (B, H, T, S)
     auto y = torch::matmul(attn.view({B, g, r, T, S}), vh.unsqueeze(2))  // (B, g, r, T, d_h)
                  .view({B, H, T, dh})
                  .transpose(1, 2)

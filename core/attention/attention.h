@@ -72,7 +72,8 @@ public:
     const ModelConfig& config() const { return m_cfg; }
 
 private:
-    torch::Tensor queries(const torch::Tensor& x, const torch::Tensor& keys);  // (B, H, T, d_h)
+    // The query projection's rows, (B, T, H·d_h); keyRows are k(x), which shared-qk reuses.
+    torch::Tensor queryRows(const torch::Tensor& x, const torch::Tensor& keyRows);
 
     ModelConfig m_cfg;
     int64_t m_heads, m_kvHeads, m_headDim;

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "attention/attention.h"
+#include "attention/fused_attention.h"
 
 using namespace qkv;
 
@@ -70,8 +71,8 @@ Mat queryMlp(const Mat& x, QueryMlpImpl& m) {
 }
 
 struct NaiveResult {
-    Mat y;                                      // (T, d)
-    std::vector<Mat> logits;                    // per head (T, T), after the bias, before the mask
+    Mat y;                    // (T, d)
+    std::vector<Mat> logits;  // per head (T, T), after the bias, before the mask
 };
 
 // One sequence x (T, d) through the variant, head by head.
@@ -83,15 +84,20 @@ NaiveResult naiveAttention(const Mat& x, AttentionImpl& a, const ModelConfig& c)
     Mat Q;
     switch (c.variant) {
         case Variant::SharedQk:
-        case Variant::Single: Q = K; break;
-        case Variant::IdentityQ: Q = x; break;
+        case Variant::Single:
+            Q = K;
+            break;
+        case Variant::IdentityQ:
+            Q = x;
+            break;
         case Variant::MlpQ: {
             Q = queryMlp(x, *a.qmlp);
             for (size_t t = 0; t < T; ++t)
                 for (size_t i = 0; i < Q[t].size(); ++i) Q[t][i] = 0.5 * (x[t][i] + Q[t][i]);
             break;
         }
-        default: Q = linear(x, a.q);
+        default:
+            Q = linear(x, a.q);
     }
     std::vector<double> w, table;
     double b = 0;
@@ -161,6 +167,8 @@ private Q_SLOTS:
     void sharedKvOutputIsSoftmaxTimesK();
     void absentProjectionsAreAbsent();
     void cachedForwardEqualsFullForward();
+    void fusedPathMatchesComposedPath_data();
+    void fusedPathMatchesComposedPath();
 };
 
 void TestAttention::matchesNaive_data() {
@@ -172,7 +180,9 @@ void TestAttention::matchesNaive_data() {
     QTest::addColumn<bool>("causal");
     for (Variant v : allVariants()) {
         const bool fullOnly = needsFullKvHeads(v);
-        struct Shape { int H, g, T; };
+        struct Shape {
+            int H, g, T;
+        };
         std::vector<Shape> shapes = {{4, 4, 7}, {2, 2, 5}, {8, 8, 3}};
         if (!fullOnly) shapes.insert(shapes.end(), {{4, 2, 7}, {4, 1, 6}, {8, 2, 9}});
         for (const Shape& s : shapes)
@@ -212,9 +222,12 @@ void TestAttention::matchesNaive() {
     auto x = torch::randn({2, length, c.dModel});
     AttentionTrace trace;
     auto y = a->forward(x, &trace);  // (B, T, d)
+    auto yPlain = a->forward(x);     // without a trace: the fused path when there is no bias
     for (int64_t bi = 0; bi < 2; ++bi) {
         const NaiveResult ref = naiveAttention(toMat(x[bi]), *a, c);
         QVERIFY2(maxDiff(ref.y, y[bi]) < 1e-5, qPrintable(QString::number(maxDiff(ref.y, y[bi]))));
+        QVERIFY2(maxDiff(ref.y, yPlain[bi]) < 1e-5,
+                 qPrintable(QString::number(maxDiff(ref.y, yPlain[bi]))));
         for (int h = 0; h < heads; ++h)
             QVERIFY(maxDiff(ref.logits[size_t(h)], trace.logits[bi][h]) < 1e-5);
     }
@@ -317,6 +330,63 @@ void TestAttention::cachedForwardEqualsFullForward() {
         const int64_t perToken = (valueIsKey(v) ? 1 : 2) * c.kvHeadCount() * c.headDim() * 4;
         QCOMPARE(cache.bytes(), 9 * perToken);
     }
+}
+
+void TestAttention::fusedPathMatchesComposedPath_data() {
+    QTest::addColumn<int>("variant");
+    QTest::addColumn<int>("heads");
+    QTest::addColumn<int>("kvHeads");
+    QTest::addColumn<bool>("causal");
+    for (Variant v : allVariants()) {
+        std::vector<std::pair<int, int>> shapes = {{4, 4}, {1, 1}};
+        if (!needsFullKvHeads(v)) shapes.insert(shapes.end(), {{4, 2}, {4, 1}});
+        for (const auto& [H, g] : shapes)
+            for (bool causal : {false, true}) {
+                const std::string name = variantId(v) + " H" + std::to_string(H) + " g" +
+                                         std::to_string(g) + (causal ? " causal" : "");
+                QTest::newRow(name.c_str()) << int(v) << H << g << causal;
+            }
+    }
+}
+
+// Training runs the fused core, analysis the composed path (it records a trace): both must give
+// the same outputs and the same gradients for the input and every parameter, or a model would
+// be trained on one function and analysed as another.
+void TestAttention::fusedPathMatchesComposedPath() {
+    if (!fusedAttentionAvailable()) QSKIP("no sgemm_ loaded: the composed path is the only one");
+    QFETCH(int, variant);
+    QFETCH(int, heads);
+    QFETCH(int, kvHeads);
+    QFETCH(bool, causal);
+    ModelConfig c;
+    c.arch = causal ? Architecture::Decoder : Architecture::Encoder;
+    c.variant = Variant(variant);
+    c.dModel = 32;
+    c.heads = heads;
+    c.kvHeads = kvHeads;
+    c.context = 11;
+    torch::manual_seed(uint64_t(17 + variant * 10 + heads + kvHeads));
+    Attention a(c);
+    const auto x0 = torch::randn({3, 11, 32});
+    const auto upstream = torch::randn({3, 11, 32});
+    auto run = [&](bool traced) {
+        for (auto& p : a->parameters()) p.mutable_grad() = torch::Tensor();
+        auto x = x0.clone().requires_grad_(true);
+        AttentionTrace trace;
+        auto y = a->forward(x, traced ? &trace : nullptr);
+        (y * upstream).sum().backward();
+        std::vector<torch::Tensor> out = {y.detach(), x.grad()};
+        for (auto& p : a->parameters()) out.push_back(p.grad().clone());
+        return out;
+    };
+    const auto fused = run(false), composed = run(true);
+    QCOMPARE(fused.size(), composed.size());
+    for (size_t i = 0; i < fused.size(); ++i) {
+        const double scale = 1.0 + composed[i].abs().max().item<double>();
+        const double diff = (fused[i] - composed[i]).abs().max().item<double>() / scale;
+        QVERIFY2(diff < 2e-6, qPrintable(QString("tensor %1: %2").arg(i).arg(diff)));
+    }
+    QVERIFY(fused[1].abs().max().item<double>() > 0);  // the input gradient is not trivially 0
 }
 
 QTEST_GUILESS_MAIN(TestAttention)
