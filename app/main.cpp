@@ -1,6 +1,6 @@
 // qkvlab: with a command, the CLI; without one, the window.
-#include <QtGlobal>
 #include <unistd.h>
+#include <QtGlobal>
 
 #include <iostream>
 #include <string>
@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "gui_main.h"
+#include "runtime/allocator.h"
 #include "runtime/blas_runtime.h"
 
 int main(int argc, char** argv) {
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
     if (qkv::tuneOpenblasEnvironment()) {
         execv("/proc/self/exe", argv);  // returns only on failure; then go on with slow kernels
     }
+    qkv::keepFreedMemoryForReuse();  // before the first large allocation
     Q_INIT_RESOURCE(qkvlab);
     // Once per start, for the window and the CLI alike: the reference BLAS is 7-14x slower.
     const std::string blas = qkv::blasWarning(qkv::detectBlas());
