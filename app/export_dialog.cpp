@@ -9,6 +9,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSettings>
 
 namespace qkvapp {
 
@@ -18,7 +19,8 @@ ExportDialog::ExportDialog(const QString& title, const QString& folder, QWidget*
     m_folder = new QLineEdit(folder, this);
     auto* browse = new QPushButton(tr("Browse…"), this);
     connect(browse, &QPushButton::clicked, this, [this] {
-        const QString d = QFileDialog::getExistingDirectory(this, tr("Export folder"), m_folder->text());
+        const QString d =
+            QFileDialog::getExistingDirectory(this, tr("Export folder"), m_folder->text());
         if (!d.isEmpty()) m_folder->setText(d);
     });
     auto* folderRow = new QHBoxLayout;
@@ -32,7 +34,14 @@ ExportDialog::ExportDialog(const QString& title, const QString& folder, QWidget*
     for (QCheckBox* b : {m_png, m_pdf, m_svg}) formatRow->addWidget(b);
     m_size = new QComboBox(this);
     for (const FigureSize& s : figureSizePresets())
-        m_size->addItem(s.widthMm > 0 ? QString("%1 (%2 × %3 mm)").arg(s.name).arg(s.widthMm).arg(s.heightMm) : s.name, s.name);
+        m_size->addItem(s.widthMm > 0
+                            ? QString("%1 (%2 × %3 mm)").arg(s.name).arg(s.widthMm).arg(s.heightMm)
+                            : s.name,
+                        s.name);
+    m_white = new QCheckBox(tr("White background, dark text (for print)"), this);
+    m_white->setChecked(QSettings().value("export/white", true).toBool());
+    connect(m_white, &QCheckBox::toggled, this,
+            [](bool on) { QSettings().setValue("export/white", on); });
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("Export"));
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -41,12 +50,16 @@ ExportDialog::ExportDialog(const QString& title, const QString& folder, QWidget*
     form->addRow(tr("Folder"), folderRow);
     form->addRow(tr("Formats"), formatRow);
     form->addRow(tr("Size"), m_size);
+    form->addRow(tr("Colours"), m_white);
     form->addRow(tr(""), new QLabel(tr("The numbers drawn go beside each figure as CSV and JSON, "
-                                       "with a manifest of the runs, seeds and app version."), this));
+                                       "with a manifest of the runs, seeds and app version."),
+                                    this));
     form->addRow(buttons);
 }
 
-QString ExportDialog::folder() const { return m_folder->text().trimmed(); }
+QString ExportDialog::folder() const {
+    return m_folder->text().trimmed();
+}
 
 QList<FigureFormat> ExportDialog::formats() const {
     QList<FigureFormat> f;
@@ -58,6 +71,10 @@ QList<FigureFormat> ExportDialog::formats() const {
 
 FigureSize ExportDialog::size() const {
     return findFigureSize(m_size->currentData().toString()).value_or(figureSizePresets().first());
+}
+
+bool ExportDialog::whiteBackground() const {
+    return m_white->isChecked();
 }
 
 }  // namespace qkvapp

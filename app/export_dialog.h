@@ -20,11 +20,13 @@ public:
     QString folder() const;
     QList<FigureFormat> formats() const;
     FigureSize size() const;
+    bool whiteBackground() const;  // draw on white whatever the window's theme
 
 private:
     QLineEdit* m_folder;
     QCheckBox *m_png, *m_pdf, *m_svg;
     QComboBox* m_size;
+    QCheckBox* m_white;
 };
 
 }  // namespace qkvapp

@@ -3,8 +3,8 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
-#include <QDockWidget>
 #include <QDir>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
@@ -21,6 +21,7 @@
 #include "comparison_table_view.h"
 #include "experiment_controller.h"
 #include "export_dialog.h"
+#include "export_theme.h"
 #include "figure_export.h"
 #include "figure_manifest.h"
 #include "kv_cache_panel.h"
@@ -28,8 +29,8 @@
 #include "new_experiment_dialog.h"
 #include "recent_folders.h"
 #include "run_summary_view.h"
-#include "snapshot_builder.h"
 #include "runtime/blas_runtime.h"
+#include "snapshot_builder.h"
 #include "training_curves_view.h"
 #include "workspace_view.h"
 
@@ -143,8 +144,10 @@ void MainWindow::createActions() {
 
 void MainWindow::connectController() {
     ExperimentController* c = m_controller;
-    connect(c, &ExperimentController::curvesChanged, m_curves, &qkvviews::TrainingCurvesView::setSeries);
-    connect(c, &ExperimentController::comparisonChanged, m_comparison, &qkvviews::ComparisonTableView::setRows);
+    connect(c, &ExperimentController::curvesChanged, m_curves,
+            &qkvviews::TrainingCurvesView::setSeries);
+    connect(c, &ExperimentController::comparisonChanged, m_comparison,
+            &qkvviews::ComparisonTableView::setRows);
     connect(c, &ExperimentController::workspaceChanged, this, [this](const auto& items) {
         m_workspace->setWorkspace(items);
         m_workspace->selectRun(m_controller->currentRunId());
@@ -154,24 +157,29 @@ void MainWindow::connectController() {
         for (const auto& r : runs) folders.push_back({r.folder, r.color});
         m_kvCache->setRuns(folders);
     });
-    connect(c, &ExperimentController::summaryChanged, m_summary, &qkvviews::RunSummaryView::setSummary);
+    connect(c, &ExperimentController::summaryChanged, m_summary,
+            &qkvviews::RunSummaryView::setSummary);
     connect(c, &ExperimentController::summaryCleared, m_summary, &qkvviews::RunSummaryView::clear);
     connect(c, &ExperimentController::errorOccurred, this, &MainWindow::showError);
-    connect(c, &ExperimentController::folderOpened, this, [](const QString& p) { RecentFolders::add(p); });
+    connect(c, &ExperimentController::folderOpened, this,
+            [](const QString& p) { RecentFolders::add(p); });
     connect(c, &ExperimentController::trainingStateChanged, this, [this](bool running) {
         m_train->setEnabled(!running);
         m_cancel->setEnabled(running);
         m_progress->setVisible(running);
     });
-    connect(c, &ExperimentController::overallProgress, this, [this](int percent, const QString& text) {
-        m_progress->setValue(percent);
-        m_status->setText(text);
-    });
+    connect(c, &ExperimentController::overallProgress, this,
+            [this](int percent, const QString& text) {
+                m_progress->setValue(percent);
+                m_status->setText(text);
+            });
     connect(c, &ExperimentController::trainingFinished, this, [this](bool cancelled) {
-        m_status->setText(cancelled ? tr("Training cancelled; every run folder keeps its last checkpoint.")
-                                    : tr("Training finished."));
+        m_status->setText(
+            cancelled ? tr("Training cancelled; every run folder keeps its last checkpoint.")
+                      : tr("Training finished."));
     });
-    connect(m_workspace, &qkvviews::WorkspaceView::runVisibilityChanged, c, &ExperimentController::setRunVisible);
+    connect(m_workspace, &qkvviews::WorkspaceView::runVisibilityChanged, c,
+            &ExperimentController::setRunVisible);
     connect(m_workspace, &qkvviews::WorkspaceView::currentRunChanged, c, [c](const QString& id) {
         if (!id.isEmpty()) c->selectRun(id);
     });
@@ -199,18 +207,22 @@ void MainWindow::newExperiment() {
 
 void MainWindow::loadPreset(const QString& name) {
     try {
-        m_controller->planExperiment(qkv::loadExperiment(":/presets/" + name.toStdString() + ".json"));
+        m_controller->planExperiment(
+            qkv::loadExperiment(":/presets/" + name.toStdString() + ".json"));
     } catch (const std::exception& e) {
         showError(QString::fromStdString(e.what()));
     }
 }
 
 void MainWindow::openFolderDialog() {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open run folder"), m_controller->workspaceRoot());
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open run folder"),
+                                                          m_controller->workspaceRoot());
     if (!dir.isEmpty()) openFolder(dir);
 }
 
-void MainWindow::openFolder(const QString& path) { m_controller->openFolder(path); }
+void MainWindow::openFolder(const QString& path) {
+    m_controller->openFolder(path);
+}
 
 void MainWindow::fillRecentMenu() {
     m_recentMenu->clear();
@@ -252,6 +264,9 @@ void MainWindow::exportFigures(bool all) {
     for (const auto& run : analyzableRuns(m_controller->workspace())) folders << run.folder;
     QString error;
     const Manifest manifest = manifestForRuns(folders, &error);
+    std::optional<LightFigureScope> light;
+    if (dialog.whiteBackground())
+        light.emplace(all ? figures() : QList<const qkvviews::ExportableFigure*>{current});
     const ExportResult result =
         all ? exportAll(figures(), dialog.folder(), dialog.formats(), dialog.size(), manifest)
             : exportFigure(*current, dialog.folder(), dialog.formats(), dialog.size(), manifest);
@@ -265,7 +280,8 @@ void MainWindow::exportFigures(bool all) {
 void MainWindow::showError(const QString& message) {
     m_lastError = message;
     m_status->setText(message.section('\n', 0, 0));
-    auto* box = new QMessageBox(QMessageBox::Warning, tr("QKV Lab"), message, QMessageBox::Ok, this);
+    auto* box =
+        new QMessageBox(QMessageBox::Warning, tr("QKV Lab"), message, QMessageBox::Ok, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();  // not exec(): the workspace keeps working behind it
 }

@@ -31,10 +31,17 @@ QPalette darkPalette() {
 }
 }  // namespace
 
+QPalette lightPalette() {
+    QStyle* fusion = QStyleFactory::create("Fusion");
+    const QPalette p = fusion ? fusion->standardPalette() : QPalette();
+    delete fusion;
+    return p;
+}
+
 void applyAppearance(QApplication& app, const Appearance& a) {
     static const QFont baseFont = app.font();
     app.setStyle(QStyleFactory::create("Fusion"));
-    app.setPalette(a.dark ? darkPalette() : app.style()->standardPalette());
+    app.setPalette(a.dark ? darkPalette() : lightPalette());
     QFont f = baseFont;
     f.setPointSizeF(baseFont.pointSizeF() * (a.presentation ? 1.45 : 1.0));
     app.setFont(f);

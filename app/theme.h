@@ -2,6 +2,7 @@
 // Light and dark themes, and a presentation mode (larger fonts, thicker lines) for teaching.
 
 class QApplication;
+class QPalette;
 
 namespace qkvapp {
 
@@ -12,5 +13,8 @@ struct Appearance {
 };
 
 void applyAppearance(QApplication& app, const Appearance& a);
+
+// The light theme's palette (Fusion's standard one), also used for exported figures.
+QPalette lightPalette();
 
 }  // namespace qkvapp

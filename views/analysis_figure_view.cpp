@@ -1,6 +1,7 @@
 #include "analysis_figure_view.h"
 
 #include <QComboBox>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QJsonArray>
 #include <QLabel>
@@ -20,7 +21,9 @@ QSharedPointer<QCPAxisTicker> integerTicker() {
     return t;
 }
 
-QString number(double v) { return std::isfinite(v) ? QString::number(v, 'g', 9) : QString(); }
+QString number(double v) {
+    return std::isfinite(v) ? QString::number(v, 'g', 9) : QString();
+}
 
 AnalysisFigureView::AnalysisFigureView(QWidget* parent) : QWidget(parent) {
     m_plot = new QCustomPlot(this);
@@ -63,6 +66,14 @@ void AnalysisFigureView::redraw() {
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
+void AnalysisFigureView::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::PaletteChange) {
+        applyPlotTheme(m_plot, palette());
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+    }
+    QWidget::changeEvent(event);
+}
+
 QComboBox* AnalysisFigureView::addChoice(const QString& label, const QStringList& items) {
     auto* box = new QComboBox(this);
     box->addItems(items);
@@ -72,7 +83,9 @@ QComboBox* AnalysisFigureView::addChoice(const QString& label, const QStringList
     return box;
 }
 
-void AnalysisFigureView::setCaption(const QString& text) { m_caption->setText(text); }
+void AnalysisFigureView::setCaption(const QString& text) {
+    m_caption->setText(text);
+}
 
 void AnalysisFigureView::record(const QStringList& header, const QStringList& row) {
     if (m_header.isEmpty()) m_header = header;
@@ -92,7 +105,9 @@ QJsonObject AnalysisFigureView::figureJson() const {
         for (int i = 0; i < r.size() && i < m_header.size(); ++i) {
             bool isNumber = false;
             const double v = r[i].toDouble(&isNumber);
-            o.insert(m_header[i], isNumber ? QJsonValue(v) : r[i].isEmpty() ? QJsonValue() : QJsonValue(r[i]));
+            o.insert(m_header[i], isNumber         ? QJsonValue(v)
+                                  : r[i].isEmpty() ? QJsonValue()
+                                                   : QJsonValue(r[i]));
         }
         rows.append(o);
     }

@@ -33,7 +33,8 @@ public:
     int recordedRows() const { return m_rows.size(); }
 
 protected:
-    virtual void draw() = 0;  // clears and redraws m_plot, records the numbers
+    void changeEvent(QEvent* event) override;  // a theme switch redraws in the new colours
+    virtual void draw() = 0;                   // clears and redraws m_plot, records the numbers
     void redraw();
     QComboBox* addChoice(const QString& label, const QStringList& items);
     void setCaption(const QString& text);

@@ -1,6 +1,7 @@
 #include "attention_grid_view.h"
 
 #include <QComboBox>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QJsonArray>
 #include <QLabel>
@@ -50,7 +51,8 @@ AttentionGridView::AttentionGridView(QWidget* parent) : QWidget(parent) {
     connect(m_kind, qOverload<int>(&QComboBox::currentIndexChanged), this,
             [this](int i) { setMapKind(i == 0 ? MapKind::Attention : MapKind::Logits); });
     m_plot->setMouseTracking(true);
-    connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* e) { showHover(e->position()); });
+    connect(m_plot, &QCustomPlot::mouseMove, this,
+            [this](QMouseEvent* e) { showHover(e->position()); });
     connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent* e) {
         int p = 0, r = 0, c = 0;
         if (cellAt(m_panels, e->position(), &p, &r, &c)) showRow(p, r);
@@ -59,6 +61,14 @@ AttentionGridView::AttentionGridView(QWidget* parent) : QWidget(parent) {
     applyPlotTheme(m_rowPlot, palette());
     m_rowPlot->setVisible(false);  // until a row is clicked
     rebuild();
+}
+
+void AttentionGridView::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::PaletteChange) {
+        applyPlotTheme(m_plot, palette());
+        applyPlotTheme(m_rowPlot, palette());
+    }
+    QWidget::changeEvent(event);
 }
 
 void AttentionGridView::setAnalysis(const AnalysisSet& set) {
@@ -92,7 +102,8 @@ void AttentionGridView::rebuild() {
     m_sources.reserve(64);
     const int n = m_set.variants.size();
     if (n == 0) {
-        m_caption->setText(tr("Run an analysis to see attention maps. Click a cell to see its query row."));
+        m_caption->setText(
+            tr("Run an analysis to see attention maps. Click a cell to see its query row."));
         m_rowPlot->setVisible(false);
         m_plot->replot(QCustomPlot::rpQueuedReplot);
         return;
@@ -101,18 +112,23 @@ void AttentionGridView::rebuild() {
     if (m_selection.acrossVariants) {
         for (int i = 0; i < n; ++i)
             m_sources.push_back({i, m_selection.layer, m_selection.head,
-                                 QString("%1 · L%2 H%3").arg(m_set.variants[i].label).arg(m_selection.layer).arg(m_selection.head)});
+                                 QString("%1 · L%2 H%3")
+                                     .arg(m_set.variants[i].label)
+                                     .arg(m_selection.layer)
+                                     .arg(m_selection.head)});
     } else {
         const auto& cap = m_set.variants[v].capture;
         for (int l = 0; l < int(cap.layers.size()); ++l)
             for (int h = 0; h < cap.config.heads; ++h)
                 m_sources.push_back({v, l, h, QString("L%1 H%2").arg(l).arg(h)});
     }
-    const int columns = m_selection.acrossVariants ? n : std::max(1, m_set.variants[v].capture.config.heads);
+    const int columns =
+        m_selection.acrossVariants ? n : std::max(1, m_set.variants[v].capture.config.heads);
     double maxAbs = 0;
     for (int i = 0; i < m_sources.size(); ++i) {
         const PanelSource& s = m_sources[i];
-        const Eigen::MatrixXd m = displayedMap(m_set.variants[s.variant], s.layer, s.head, m_mapKind);
+        const Eigen::MatrixXd m =
+            displayedMap(m_set.variants[s.variant], s.layer, s.head, m_mapKind);
         if (m.size() == 0) continue;
         const QStringList labels = tokenLabels(s.variant);
         // Token labels where they fit: rows in the first column, keys under the bottom row
@@ -127,13 +143,15 @@ void AttentionGridView::rebuild() {
                 if (std::isfinite(m(r, c))) maxAbs = std::max(maxAbs, std::abs(m(r, c)));
     }
     const bool attention = m_mapKind == MapKind::Attention;
-    shareColorScale(m_plot, m_panels, attention ? sequentialGradient() : divergingGradient(),
-                    attention ? QCPRange(0, 1) : QCPRange(-std::max(maxAbs, 1e-9), std::max(maxAbs, 1e-9)),
-                    attention ? tr("attention") : tr("logit"));
+    shareColorScale(
+        m_plot, m_panels, attention ? sequentialGradient() : divergingGradient(),
+        attention ? QCPRange(0, 1) : QCPRange(-std::max(maxAbs, 1e-9), std::max(maxAbs, 1e-9)),
+        attention ? tr("attention") : tr("logit"));
     applyPlotTheme(m_plot, palette());
-    m_caption->setText(m_set.inputDescription + (m_selection.acrossVariants
-                                                     ? tr("  —  one head across variants")
-                                                     : tr("  —  %1: layers × heads").arg(m_set.variants[v].label)));
+    m_caption->setText(m_set.inputDescription +
+                       (m_selection.acrossVariants
+                            ? tr("  —  one head across variants")
+                            : tr("  —  %1: layers × heads").arg(m_set.variants[v].label)));
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -154,8 +172,9 @@ void AttentionGridView::showHover(const QPointF& pos) {
     const QString q = r < labels.size() ? labels[r] : QString::number(r);
     const QString k = c < labels.size() ? labels[c] : QString::number(c);
     QToolTip::showText(m_plot->mapToGlobal(pos.toPoint()),
-                       QString("%1\nquery %2 → key %3\n%4").arg(m_sources[p].title, q, k,
-                                                                 std::isnan(value) ? tr("masked") : QString::number(value, 'g', 4)),
+                       QString("%1\nquery %2 → key %3\n%4")
+                           .arg(m_sources[p].title, q, k,
+                                std::isnan(value) ? tr("masked") : QString::number(value, 'g', 4)),
                        m_plot);
 }
 
@@ -179,8 +198,9 @@ void AttentionGridView::showRow(int panel, int row) {
         for (int c = 0; c < labels.size(); ++c) ticker->addTick(c, labels[c]);
     if (labels.size() <= 48) m_rowPlot->xAxis->setTicker(ticker);
     m_rowPlot->xAxis->setRange(-0.5, m.cols() - 0.5);
-    m_rowPlot->yAxis->setRange(std::min(0.0, values.isEmpty() ? 0.0 : *std::min_element(values.begin(), values.end())),
-                               std::max(1e-9, *std::max_element(values.begin(), values.end())) * 1.05);
+    m_rowPlot->yAxis->setRange(
+        std::min(0.0, values.isEmpty() ? 0.0 : *std::min_element(values.begin(), values.end())),
+        std::max(1e-9, *std::max_element(values.begin(), values.end())) * 1.05);
     const QString q = row < labels.size() ? labels[row] : QString::number(row);
     m_rowPlot->xAxis->setLabel(tr("%1, query %2: keys").arg(m_sources[panel].title, q));
     m_rowPlot->replot(QCustomPlot::rpQueuedReplot);
@@ -193,9 +213,14 @@ QString AttentionGridView::figureCsv() const {
         const QString variant = m_set.variants[m_sources[p].variant].label;
         for (int r = 0; r < m.rows(); ++r)
             for (int c = 0; c < m.cols(); ++c)
-                csv += QString("%1,%2,%3,%4,%5,%6\n")
-                           .arg(variant).arg(m_sources[p].layer).arg(m_sources[p].head).arg(r).arg(c)
-                           .arg(std::isfinite(m(r, c)) ? QString::number(m(r, c), 'g', 9) : QString());
+                csv +=
+                    QString("%1,%2,%3,%4,%5,%6\n")
+                        .arg(variant)
+                        .arg(m_sources[p].layer)
+                        .arg(m_sources[p].head)
+                        .arg(r)
+                        .arg(c)
+                        .arg(std::isfinite(m(r, c)) ? QString::number(m(r, c), 'g', 9) : QString());
     }
     return csv;
 }
@@ -207,7 +232,8 @@ QJsonObject AttentionGridView::figureJson() const {
         QJsonArray rows;
         for (int r = 0; r < m.rows(); ++r) {
             QJsonArray row;
-            for (int c = 0; c < m.cols(); ++c) row.append(std::isfinite(m(r, c)) ? QJsonValue(m(r, c)) : QJsonValue());
+            for (int c = 0; c < m.cols(); ++c)
+                row.append(std::isfinite(m(r, c)) ? QJsonValue(m(r, c)) : QJsonValue());
             rows.append(row);
         }
         panels.append(QJsonObject{{"variant", m_set.variants[m_sources[p].variant].label},
@@ -216,7 +242,8 @@ QJsonObject AttentionGridView::figureJson() const {
                                   {"matrix", rows}});
     }
     QJsonArray labels;
-    for (const QString& l : tokenLabels(m_sources.isEmpty() ? 0 : m_sources[0].variant)) labels.append(l);
+    for (const QString& l : tokenLabels(m_sources.isEmpty() ? 0 : m_sources[0].variant))
+        labels.append(l);
     return {{"map", m_mapKind == MapKind::Attention ? "attention" : "logits"},
             {"input", m_set.inputDescription},
             {"tokens", labels},

@@ -6,6 +6,17 @@
 
 namespace qkvviews {
 
+namespace {
+void themeAxis(QCPAxis* axis, const QColor& text, const QColor& grid) {
+    axis->setBasePen(QPen(text));
+    axis->setTickPen(QPen(text));
+    axis->setSubTickPen(QPen(text));
+    axis->setTickLabelColor(text);
+    axis->setLabelColor(text);
+    axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
+}
+}  // namespace
+
 void applyPlotTheme(QCustomPlot* plot, const QPalette& palette) {
     const QColor background = palette.color(QPalette::Base);
     const QColor text = palette.color(QPalette::Text);
@@ -13,15 +24,14 @@ void applyPlotTheme(QCustomPlot* plot, const QPalette& palette) {
     grid.setAlpha(45);
     plot->setBackground(background);
     for (QCPAxisRect* rect : plot->axisRects()) {
-        for (QCPAxis* axis : rect->axes()) {
-            axis->setBasePen(QPen(text));
-            axis->setTickPen(QPen(text));
-            axis->setSubTickPen(QPen(text));
-            axis->setTickLabelColor(text);
-            axis->setLabelColor(text);
-            axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
-        }
+        for (QCPAxis* axis : rect->axes()) themeAxis(axis, text, grid);
         rect->setBackground(background);
+    }
+    // Headings and colour scales are layout elements of their own, outside axisRects().
+    for (QCPLayoutElement* element : plot->plotLayout()->elements(true)) {
+        if (auto* heading = qobject_cast<QCPTextElement*>(element)) heading->setTextColor(text);
+        if (auto* scale = qobject_cast<QCPColorScale*>(element))
+            themeAxis(scale->axis(), text, grid);
     }
     if (plot->legend) {
         plot->legend->setBrush(QBrush(background));

@@ -1,5 +1,6 @@
 #include "variant_explainer_view.h"
 
+#include <QEvent>
 #include <QHBoxLayout>
 
 #include "attention_grid_view.h"
@@ -10,7 +11,6 @@
 
 namespace qkvviews {
 
-
 VariantExplainerView::VariantExplainerView(QWidget* parent) : QWidget(parent) {
     m_diagram = new ProjectionDiagramView(this);
     m_plot = new QCustomPlot(this);
@@ -19,6 +19,11 @@ VariantExplainerView::VariantExplainerView(QWidget* parent) : QWidget(parent) {
     layout->addWidget(m_plot, 3);
     applyPlotTheme(m_plot, palette());
     redraw();
+}
+
+void VariantExplainerView::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::PaletteChange) applyPlotTheme(m_plot, palette());
+    QWidget::changeEvent(event);
 }
 
 void VariantExplainerView::setAnalysis(const AnalysisSet& set) {
@@ -42,13 +47,15 @@ void VariantExplainerView::redraw() {
     m_diagram->setLayout(ProjectionDiagramView::layoutFor(va.capture.config));
     QStringList labels;
     for (const std::string& l : va.capture.input.labels) labels << QString::fromStdString(l);
-    const Eigen::MatrixXd a =
-        displayedMap(va, m_selection.layer, m_selection.head, AttentionGridView::MapKind::Attention);
+    const Eigen::MatrixXd a = displayedMap(va, m_selection.layer, m_selection.head,
+                                           AttentionGridView::MapKind::Attention);
     if (a.size() > 0) {
-        const HeatmapPanel p = addHeatmapPanel(
-            m_plot, 0, 0, a,
-            QString("%1 · attention, layer %2, head %3").arg(va.label).arg(m_selection.layer).arg(m_selection.head),
-            labels, labels, 32);
+        const HeatmapPanel p = addHeatmapPanel(m_plot, 0, 0, a,
+                                               QString("%1 · attention, layer %2, head %3")
+                                                   .arg(va.label)
+                                                   .arg(m_selection.layer)
+                                                   .arg(m_selection.head),
+                                               labels, labels, 32);
         shareColorScale(m_plot, {p}, sequentialGradient(), QCPRange(0, 1), tr("attention"));
     }
     applyPlotTheme(m_plot, palette());

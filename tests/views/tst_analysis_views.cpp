@@ -6,6 +6,7 @@
 #include <QImage>
 
 #include <cmath>
+#include <memory>
 
 #include "analysis_pickers.h"
 #include "attention_grid_view.h"
@@ -45,13 +46,16 @@ VariantAnalysis analyse(qkv::Variant variant, qkv::Architecture arch, const QStr
 
 AnalysisSet set(qkv::Architecture arch = qkv::Architecture::Encoder) {
     AnalysisSet s;
-    s.variants << analyse(qkv::Variant::Qkv, arch, "QKV") << analyse(qkv::Variant::SharedKv, arch, "Q-K=V")
+    s.variants << analyse(qkv::Variant::Qkv, arch, "QKV")
+               << analyse(qkv::Variant::SharedKv, arch, "Q-K=V")
                << analyse(qkv::Variant::SharedQk, arch, "Q=K-V");
     s.inputDescription = "tokens";
     return s;
 }
 
-int csvRows(const QString& csv) { return csv.trimmed().split('\n').size() - 1; }
+int csvRows(const QString& csv) {
+    return csv.trimmed().split('\n').size() - 1;
+}
 }  // namespace
 
 class TestAnalysisViews : public QObject {
@@ -65,6 +69,8 @@ private Q_SLOTS:
     void subspacesShowFixedOverlap();
     void spectraDrawEveryPresentVariant();
     void pickersDriveTheExplainer();
+    void followThemeSwitches_data();
+    void followThemeSwitches();
 };
 
 void TestAnalysisViews::attentionGridShowsLayersTimesHeads() {
@@ -73,7 +79,8 @@ void TestAnalysisViews::attentionGridShowsLayersTimesHeads() {
     QCOMPARE(view.panelCount(), 4);  // 2 layers × 2 heads of the first variant
     const Eigen::MatrixXd m = view.panelMatrix(0);
     QCOMPARE(int(m.rows()), 8);
-    for (int r = 0; r < m.rows(); ++r) QVERIFY(std::abs(m.row(r).sum() - 1.0) < 1e-5);  // rows of A sum to 1
+    for (int r = 0; r < m.rows(); ++r)
+        QVERIFY(std::abs(m.row(r).sum() - 1.0) < 1e-5);  // rows of A sum to 1
     QCOMPARE(csvRows(view.figureCsv()), 4 * 64);
     view.setMapKind(AttentionGridView::MapKind::Logits);
     QVERIFY(std::abs(view.panelMatrix(0).row(0).sum() - 1.0) > 1e-6);  // logits are not normalised
@@ -89,9 +96,9 @@ void TestAnalysisViews::attentionAcrossVariantsAndMask() {
     view.setSelection(s);
     QCOMPARE(view.panelCount(), 3);
     const Eigen::MatrixXd m = view.panelMatrix(2);
-    QVERIFY(std::isnan(m(0, 1)));      // the future is masked: drawn grey
+    QVERIFY(std::isnan(m(0, 1)));  // the future is masked: drawn grey
     QVERIFY(std::isfinite(m(1, 0)));
-    QCOMPARE(m(0, 0), 1.0);            // the first query sees only itself
+    QCOMPARE(m(0, 0), 1.0);  // the first query sees only itself
 }
 
 void TestAnalysisViews::attentionRowBars() {
@@ -108,7 +115,7 @@ void TestAnalysisViews::attentionRowBars() {
 void TestAnalysisViews::symmetricVariantHasZeroSkewPart() {
     SymmetryView view;
     view.setAnalysis(set());
-    QCOMPARE(view.skewPart(2).cwiseAbs().maxCoeff(), 0.0);  // Q = K: exactly symmetric logits
+    QCOMPARE(view.skewPart(2).cwiseAbs().maxCoeff(), 0.0);   // Q = K: exactly symmetric logits
     QVERIFY(view.skewPart(0).cwiseAbs().maxCoeff() > 1e-6);  // QKV: not
     // The layer × head table of the asymmetry index: 0 for Q=K-V, > 0 for QKV.
     const Eigen::MatrixXd qk = symmetryTable(set().variants[2].analysis, SymmetrySource::Logits,
@@ -151,7 +158,8 @@ void TestAnalysisViews::spectraDrawEveryPresentVariant() {
     QCOMPARE(v->value.singularValues, k->value.singularValues);
     // The CSV holds the values drawn: the first singular value of QKV's W_V at layer 0.
     const qkv::SpectrumResult* q = spectrumOf(s.variants[0].analysis, SpectrumKind::WV, 0, 0);
-    QVERIFY(view.figureCsv().contains(QString("singular_values,QKV,0,0,0,%1").arg(number(q->value.singularValues[0]))));
+    QVERIFY(view.figureCsv().contains(
+        QString("singular_values,QKV,0,0,0,%1").arg(number(q->value.singularValues[0]))));
 }
 
 void TestAnalysisViews::pickersDriveTheExplainer() {
@@ -170,6 +178,47 @@ void TestAnalysisViews::pickersDriveTheExplainer() {
     pickers.setSelection(sel);
     QVERIFY(!explainer.diagram()->projectionLayout().queryIsKey);
     QCOMPARE(explainer.plot()->plottableCount(), 1);
+}
+
+void TestAnalysisViews::followThemeSwitches_data() {
+    QTest::addColumn<QString>("view");
+    for (const char* v : {"attention", "symmetry", "subspaces", "spectra", "explainer"})
+        QTest::newRow(v) << QString(v);
+}
+
+// A switch to the dark theme after the views have drawn must recolour backgrounds, axes and the
+// panel headings; black headings on a dark background were unreadable.
+void TestAnalysisViews::followThemeSwitches() {
+    QFETCH(QString, view);
+    std::unique_ptr<QWidget> widget;
+    const AnalysisSet s = set();
+    auto fill = [&](auto* v) {
+        v->setAnalysis(s);
+        widget.reset(v);
+        return v;
+    };
+    QCustomPlot* plot = view == "attention"   ? fill(new AttentionGridView)->figurePlot()
+                        : view == "symmetry"  ? fill(new SymmetryView)->figurePlot()
+                        : view == "subspaces" ? fill(new SubspaceView)->figurePlot()
+                        : view == "spectra"   ? fill(new SpectraView)->figurePlot()
+                                              : fill(new VariantExplainerView)->plot();
+    QPalette dark = widget->palette();
+    const QColor base(0x1e, 0x1f, 0x22), text(0xe6, 0xe6, 0xe6);
+    dark.setColor(QPalette::Base, base);
+    dark.setColor(QPalette::Text, text);
+    widget->setPalette(dark);
+    QVERIFY(!plot->axisRects().isEmpty());
+    for (QCPAxisRect* rect : plot->axisRects()) {
+        QCOMPARE(rect->backgroundBrush().color(), base);
+        QCOMPARE(rect->axis(QCPAxis::atBottom)->tickLabelColor(), text);
+    }
+    int headings = 0;
+    for (QCPLayoutElement* e : plot->plotLayout()->elements(true))
+        if (auto* heading = qobject_cast<QCPTextElement*>(e)) {
+            QCOMPARE(heading->textColor(), text);
+            ++headings;
+        }
+    if (view != "spectra") QVERIFY(headings > 0);  // the heat-map panels have titles
 }
 
 QTEST_MAIN(TestAnalysisViews)
