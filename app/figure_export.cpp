@@ -6,9 +6,11 @@
 #include <QImageWriter>
 #include <QJsonDocument>
 #include <QPdfWriter>
+#include <QPicture>
 #include <QSet>
 #include <QSvgGenerator>
 
+#include <algorithm>
 #include <cmath>
 
 #include "exportable_figure.h"
@@ -32,7 +34,7 @@ double layoutDpi(const QCustomPlot& plot) {
 }
 
 QSize logicalSize(const FigureSize& mm, const QCustomPlot& plot) {
-    const double dpi = layoutDpi(plot);
+    const double dpi = layoutDpi(plot) / std::clamp(mm.textScale, 0.25, 4.0);
     return QSize(std::max(1, int(std::lround(mm.widthMm / kMmPerInch * dpi))),
                  std::max(1, int(std::lround(mm.heightMm / kMmPerInch * dpi))));
 }
@@ -121,8 +123,11 @@ QByteArray renderSvg(QCustomPlot& plot, const FigureSize& mm, QString* error) {
         generator.setOutputDevice(&buffer);
         // size / resolution gives the width and height attributes in mm; same dpi as the layout
         // so fonts keep their size (see renderPdf).
+        // The view box maps the layout's coordinates onto that size (text scaled by textScale).
         generator.setResolution(int(std::lround(layoutDpi(plot))));
-        generator.setSize(logical);
+        FigureSize unscaled = mm;
+        unscaled.textScale = 1.0;
+        generator.setSize(logicalSize(unscaled, plot));
         generator.setViewBox(QRect(QPoint(0, 0), logical));
         generator.setDescription(QStringLiteral("QKV Lab " QKVLAB_VERSION));
         QCPPainter painter;
@@ -141,6 +146,7 @@ QJsonObject sizeJson(const FigureSize& size) {
     return {{"preset", size.name},
             {"width_mm", size.widthMm},
             {"height_mm", size.heightMm},
+            {"text_scale", size.textScale},
             {"png_dpi", kPngDpi}};
 }
 
@@ -188,7 +194,8 @@ bool writeFigureFiles(const qkvviews::ExportableFigure& figure, const QDir& dir,
 }  // namespace
 
 QList<FigureSize> figureSizePresets() {
-    return {{"single-column", 89, 60}, {"double-column", 183, 90}, {"screen", 0, 0}};
+    return {
+        {"single-column", 89, 60, 0.75}, {"double-column", 183, 90, 1.0}, {"screen", 0, 0, 1.0}};
 }
 
 std::optional<FigureSize> findFigureSize(const QString& name) {
@@ -202,14 +209,17 @@ FigureSize resolvedFigureSize(const FigureSize& size, const QCustomPlot& plot) {
     const double dpi = layoutDpi(plot);
     return {size.name.isEmpty() ? QString("screen") : size.name,
             std::max(1, plot.width()) / dpi * kMmPerInch,
-            std::max(1, plot.height()) / dpi * kMmPerInch};
+            std::max(1, plot.height()) / dpi * kMmPerInch, size.textScale};
 }
 
 QString formatSuffix(FigureFormat format) {
     switch (format) {
-    case FigureFormat::Png: return "png";
-    case FigureFormat::Pdf: return "pdf";
-    case FigureFormat::Svg: return "svg";
+        case FigureFormat::Png:
+            return "png";
+        case FigureFormat::Pdf:
+            return "pdf";
+        case FigureFormat::Svg:
+            return "svg";
     }
     return {};
 }
@@ -222,8 +232,9 @@ std::optional<QList<FigureFormat>> parseFigureFormats(const QString& list, QStri
         for (FigureFormat candidate : {FigureFormat::Png, FigureFormat::Pdf, FigureFormat::Svg})
             if (w == formatSuffix(candidate)) f = candidate;
         if (!f) {
-            setError(error, QString("unknown figure format '%1' (formats: png, pdf, svg)")
-                                .arg(word.trimmed()));
+            setError(
+                error,
+                QString("unknown figure format '%1' (formats: png, pdf, svg)").arg(word.trimmed()));
             return std::nullopt;
         }
         if (!formats.contains(*f)) formats << *f;
@@ -238,11 +249,25 @@ std::optional<QList<FigureFormat>> parseFigureFormats(const QString& list, QStri
 QByteArray renderFigure(QCustomPlot& plot, FigureFormat format, const FigureSize& size,
                         QString* error) {
     const FigureSize mm = resolvedFigureSize(size, plot);
+    // QCustomPlot computes ticks before it lays out the axis rects: a first pass at the export
+    // size gives tickers that space their labels by length (SpacedLabelTicker) that length.
+    {
+        QPicture scratch;
+        QCPPainter painter(&scratch);
+        const QSize logical = logicalSize(mm, plot);
+        plot.toPainter(&painter, logical.width(), logical.height());
+    }
     QByteArray bytes;
     switch (format) {
-    case FigureFormat::Png: bytes = renderPng(plot, mm, error); break;
-    case FigureFormat::Pdf: bytes = renderPdf(plot, mm, error); break;
-    case FigureFormat::Svg: bytes = renderSvg(plot, mm, error); break;
+        case FigureFormat::Png:
+            bytes = renderPng(plot, mm, error);
+            break;
+        case FigureFormat::Pdf:
+            bytes = renderPdf(plot, mm, error);
+            break;
+        case FigureFormat::Svg:
+            bytes = renderSvg(plot, mm, error);
+            break;
     }
     // toPainter restores the viewport but leaves axis rects, ticks and margins laid out for the
     // export size until the next replot: hover and clicks would map to the wrong cells.

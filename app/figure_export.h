@@ -6,8 +6,8 @@
 //
 // Sizes: a figure is laid out at the logical size that its physical size has at the screen's
 // logical dpi (≈ 96), i.e. exactly as the widget would look that big on screen, then rendered
-// at 300 dpi (PNG) or as vectors (PDF, SVG). So a 9 pt font is 9 pt on paper, and a single-column
-// figure is not a shrunken screenshot with unreadable labels.
+// at 300 dpi (PNG) or as vectors (PDF, SVG). So a 9 pt font is 9 pt on paper (× the size's
+// textScale: 0.75 in a single column), and a small figure is not a shrunken screenshot.
 
 #include <QByteArray>
 #include <QList>
@@ -31,9 +31,12 @@ constexpr double kPngDpi = 300;
 struct FigureSize {
     QString name;
     double widthMm = 0, heightMm = 0;  // 0 × 0: the widget's current size (the "screen" preset)
+    // Text and lines at this share of their on-screen size: a grid of panels laid out with
+    // 9 pt labels in 89 mm has no room left for the panels.
+    double textScale = 1.0;
 };
 
-// single-column (89 × 60 mm), double-column (183 × 90 mm), screen.
+// single-column (89 × 60 mm, text at 0.75: 9 pt → 6.75 pt), double-column (183 × 90 mm), screen.
 QList<FigureSize> figureSizePresets();
 std::optional<FigureSize> findFigureSize(const QString& name);
 // The size in millimetres a preset has for this plot ("screen": its size at its logical dpi).

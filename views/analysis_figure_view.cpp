@@ -9,6 +9,7 @@
 
 #include <cmath>
 
+#include "heatmap_panels.h"
 #include "plot_theme.h"
 #include "qcp.h"
 
@@ -27,6 +28,7 @@ QString number(double v) {
 
 AnalysisFigureView::AnalysisFigureView(QWidget* parent) : QWidget(parent) {
     m_plot = new QCustomPlot(this);
+    keepPanelsReadable(m_plot);
     // Views build their own legends; QCustomPlot would add every plottable a second time.
     m_plot->setAutoAddPlottableToLegend(false);
     m_controls = new QHBoxLayout;

@@ -20,8 +20,8 @@ struct VariantAnalysis {
     QString runId;
     QString label;  // e.g. "Q-K=V"
     QColor color;
-    qkv::Capture capture;        // per layer and head: Q, K, V, logits S, attention A
-    qkv::ModelAnalysis analysis; // every measurement of DESIGN.md §2
+    qkv::Capture capture;            // per layer and head: Q, K, V, logits S, attention A
+    qkv::ModelAnalysis analysis;     // every measurement of DESIGN.md §2
     QVector<TrainingPoint> history;  // per history checkpoint, same input; empty without one
 };
 

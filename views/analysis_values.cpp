@@ -27,32 +27,51 @@ Eigen::MatrixXd table(const qkv::ModelAnalysis& a, F value) {
 
 const qkv::OverlapResult* overlapOf(const qkv::HeadAnalysis& h, OverlapPair pair) {
     switch (pair) {
-        case OverlapPair::KvWeights: return &h.kvWeights;
-        case OverlapPair::QkWeights: return &h.qkWeights;
-        case OverlapPair::QvWeights: return &h.qvWeights;
-        default: return nullptr;
+        case OverlapPair::KvWeights:
+            return &h.kvWeights;
+        case OverlapPair::QkWeights:
+            return &h.qkWeights;
+        case OverlapPair::QvWeights:
+            return &h.qvWeights;
+        default:
+            return nullptr;
     }
 }
 }  // namespace
 
-QStringList symmetrySourceNames() { return {"bilinear form W_Q,h W_K,hᵀ", "logits S", "attention A"}; }
+QStringList symmetrySourceNames() {
+    return {"bilinear form W_Q,h W_K,hᵀ", "logits S", "attention A"};
+}
 QStringList overlapPairNames() {
     return {"K/V weights", "Q/K weights", "Q/V weights", "K/V activations", "K/V linear CKA"};
 }
 QStringList spectrumKindNames() {
-    return {"W_Q (layer)", "W_K (layer)", "W_V (layer)", "W_O (layer)", "W_Q,h", "W_K,h", "W_V,h",
-            "W_O,h", "bilinear W_Q,h W_K,hᵀ", "OV circuit W_V,h W_O,h", "logits S_h", "attention A_h"};
+    return {"W_Q (layer)",
+            "W_K (layer)",
+            "W_V (layer)",
+            "W_O (layer)",
+            "W_Q,h",
+            "W_K,h",
+            "W_V,h",
+            "W_O,h",
+            "bilinear W_Q,h W_K,hᵀ",
+            "OV circuit W_V,h W_O,h",
+            "logits S_h",
+            "attention A_h"};
 }
-QStringList rankKindNames() { return {"effective rank", "stable rank", "rank at 90 % energy", "rank at 99 % energy"}; }
+QStringList rankKindNames() {
+    return {"effective rank", "stable rank", "rank at 90 % energy", "rank at 99 % energy"};
+}
 
 Eigen::MatrixXd symmetryTable(const qkv::ModelAnalysis& a, SymmetrySource source,
                               SymmetryMeasureKind measure) {
     return table(a, [&](const qkv::HeadAnalysis& h) {
         const qkv::SymmetryResult& r = source == SymmetrySource::BilinearForm ? h.bilinearSymmetry
-                                       : source == SymmetrySource::Logits    ? h.logitsSymmetry
-                                                                             : h.attentionSymmetry;
+                                       : source == SymmetrySource::Logits     ? h.logitsSymmetry
+                                                                              : h.attentionSymmetry;
         if (!r.present) return kNaN;
-        return measure == SymmetryMeasureKind::AsymmetryIndex ? r.value.asymmetryIndex : r.value.symmetryScore;
+        return measure == SymmetryMeasureKind::AsymmetryIndex ? r.value.asymmetryIndex
+                                                              : r.value.symmetryScore;
     });
 }
 
@@ -71,7 +90,8 @@ std::vector<double> principalAnglesDeg(const qkv::ModelAnalysis& a, int layer, i
     const qkv::HeadAnalysis* h = headAt(a, layer, head);
     if (!h) return {};
     if (pair == OverlapPair::KvActivations || pair == OverlapPair::KvCka)
-        return h->kvActivations.present ? h->kvActivations.overlap.principalAnglesDeg : std::vector<double>{};
+        return h->kvActivations.present ? h->kvActivations.overlap.principalAnglesDeg
+                                        : std::vector<double>{};
     const qkv::OverlapResult* r = overlapOf(*h, pair);
     return r && r->present ? r->value.principalAnglesDeg : std::vector<double>{};
 }
@@ -82,22 +102,46 @@ const qkv::SpectrumResult* spectrumOf(const qkv::ModelAnalysis& a, SpectrumKind 
     const qkv::LayerAnalysis& l = a.layers[size_t(layer)];
     const qkv::SpectrumResult* r = nullptr;
     switch (kind) {
-        case SpectrumKind::WQ: r = &l.wQ; break;
-        case SpectrumKind::WK: r = &l.wK; break;
-        case SpectrumKind::WV: r = &l.wV; break;
-        case SpectrumKind::WO: r = &l.wO; break;
+        case SpectrumKind::WQ:
+            r = &l.wQ;
+            break;
+        case SpectrumKind::WK:
+            r = &l.wK;
+            break;
+        case SpectrumKind::WV:
+            r = &l.wV;
+            break;
+        case SpectrumKind::WO:
+            r = &l.wO;
+            break;
         default: {
             const qkv::HeadAnalysis* h = headAt(a, layer, head);
             if (!h) return nullptr;
             switch (kind) {
-                case SpectrumKind::HeadWQ: r = &h->wQ; break;
-                case SpectrumKind::HeadWK: r = &h->wK; break;
-                case SpectrumKind::HeadWV: r = &h->wV; break;
-                case SpectrumKind::HeadWO: r = &h->wO; break;
-                case SpectrumKind::Bilinear: r = &h->bilinearSpectrum; break;
-                case SpectrumKind::Ov: r = &h->ovSpectrum; break;
-                case SpectrumKind::Logits: r = &h->logitsSpectrum; break;
-                default: r = &h->attentionSpectrum; break;
+                case SpectrumKind::HeadWQ:
+                    r = &h->wQ;
+                    break;
+                case SpectrumKind::HeadWK:
+                    r = &h->wK;
+                    break;
+                case SpectrumKind::HeadWV:
+                    r = &h->wV;
+                    break;
+                case SpectrumKind::HeadWO:
+                    r = &h->wO;
+                    break;
+                case SpectrumKind::Bilinear:
+                    r = &h->bilinearSpectrum;
+                    break;
+                case SpectrumKind::Ov:
+                    r = &h->ovSpectrum;
+                    break;
+                case SpectrumKind::Logits:
+                    r = &h->logitsSpectrum;
+                    break;
+                default:
+                    r = &h->attentionSpectrum;
+                    break;
             }
         }
     }
@@ -107,10 +151,14 @@ const qkv::SpectrumResult* spectrumOf(const qkv::ModelAnalysis& a, SpectrumKind 
 QVector<double> rankPerLayer(const qkv::ModelAnalysis& a, SpectrumKind kind, RankKind rank) {
     auto value = [rank](const qkv::Spectrum& s) {
         switch (rank) {
-            case RankKind::Effective: return s.effectiveRank;
-            case RankKind::Stable: return s.stableRank;
-            case RankKind::Energy90: return double(s.rank90);
-            default: return double(s.rank99);
+            case RankKind::Effective:
+                return s.effectiveRank;
+            case RankKind::Stable:
+                return s.stableRank;
+            case RankKind::Energy90:
+                return double(s.rank90);
+            default:
+                return double(s.rank99);
         }
     };
     const bool perLayer = kind == SpectrumKind::WQ || kind == SpectrumKind::WK ||

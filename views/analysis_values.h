@@ -13,7 +13,20 @@ namespace qkvviews {
 enum class SymmetrySource { BilinearForm, Logits, Attention };
 enum class SymmetryMeasureKind { AsymmetryIndex, SymmetryScore };
 enum class OverlapPair { KvWeights, QkWeights, QvWeights, KvActivations, KvCka };
-enum class SpectrumKind { WQ, WK, WV, WO, HeadWQ, HeadWK, HeadWV, HeadWO, Bilinear, Ov, Logits, Attention };
+enum class SpectrumKind {
+    WQ,
+    WK,
+    WV,
+    WO,
+    HeadWQ,
+    HeadWK,
+    HeadWV,
+    HeadWO,
+    Bilinear,
+    Ov,
+    Logits,
+    Attention
+};
 enum class RankKind { Effective, Stable, Energy90, Energy99 };
 
 QStringList symmetrySourceNames();

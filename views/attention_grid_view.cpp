@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "color_maps.h"
+#include "heatmap_panels.h"
 #include "plot_theme.h"
 #include "qcp.h"
 
@@ -32,6 +33,7 @@ Eigen::MatrixXd displayedMap(const VariantAnalysis& v, int layer, int head,
 
 AttentionGridView::AttentionGridView(QWidget* parent) : QWidget(parent) {
     m_plot = new QCustomPlot(this);
+    keepPanelsReadable(m_plot);
     m_rowPlot = new QCustomPlot(this);
     m_rowPlot->setMinimumHeight(140);
     m_rowPlot->setMaximumHeight(200);
@@ -131,13 +133,12 @@ void AttentionGridView::rebuild() {
             displayedMap(m_set.variants[s.variant], s.layer, s.head, m_mapKind);
         if (m.size() == 0) continue;
         const QStringList labels = tokenLabels(s.variant);
-        // Token labels where they fit: rows in the first column, keys under the bottom row
-        // when the panels are wide enough; integer positions elsewhere.
+        // Token labels on the outer edges: rows in the first column, keys under the bottom
+        // row; positions elsewhere.
         const bool bottom = i / columns == (m_sources.size() - 1) / columns;
-        const int maxLabels = columns <= 2 ? 24 : columns <= 4 ? 12 : 6;
         m_panels.push_back(addHeatmapPanel(m_plot, i / columns, i % columns, m, s.title,
                                            i % columns == 0 ? labels : QStringList(),
-                                           bottom ? labels : QStringList(), maxLabels));
+                                           bottom ? labels : QStringList()));
         for (int r = 0; r < m.rows(); ++r)
             for (int c = 0; c < m.cols(); ++c)
                 if (std::isfinite(m(r, c))) maxAbs = std::max(maxAbs, std::abs(m(r, c)));

@@ -49,9 +49,9 @@ QStandardItem* textItem(const QString& text) {
 }  // namespace
 
 QStringList ComparisonTableView::headers() {
-    return {"experiment", "variant", "params", "attn params", "KV B/token", "KV vs QKV",
-            "val loss",   "Δ loss",  "accuracy", "Δ acc (pts)", "perplexity", "Δ ppl",
-            "steps",      "time (s)", "status"};
+    return {"experiment", "variant",  "params", "attn params", "KV B/token",
+            "KV vs QKV",  "val loss", "Δ loss", "accuracy",    "Δ acc (pts)",
+            "perplexity", "Δ ppl",    "steps",  "time (s)",    "status"};
 }
 
 ComparisonTableView::ComparisonTableView(QWidget* parent) : QWidget(parent) {
@@ -89,23 +89,25 @@ void ComparisonTableView::setRows(const QVector<ComparisonRow>& rows) {
     for (const ComparisonRow& r : rows) {
         auto* variant = textItem(r.variant);
         variant->setData(r.color, Qt::DecorationRole);
-        m_model->appendRow({textItem(r.experiment), variant,
-                            numberItem(r.parameters, formatCount(r.parameters)),
-                            numberItem(r.attentionParameters, formatCount(r.attentionParameters)),
-                            numberItem(r.kvBytesPerToken, formatFixed(r.kvBytesPerToken, 0)),
-                            numberItem(r.cacheReduction, formatPercent(-r.cacheReduction, 2, false)),
-                            numberItem(r.loss, formatFixed(r.loss, 4)),
-                            numberItem(r.lossDelta, formatPercent(r.lossDelta, 1, true)),
-                            numberItem(r.accuracy, formatPercent(r.accuracy, 1, false)),
-                            numberItem(r.accuracyDelta, formatFixed(100 * r.accuracyDelta, 1)),
-                            numberItem(r.perplexity, formatFixed(r.perplexity, 3)),
-                            numberItem(r.perplexityDelta, formatPercent(r.perplexityDelta, 1, true)),
-                            numberItem(r.steps, QString::number(r.steps)),
-                            numberItem(r.seconds, formatFixed(r.seconds, 1)), textItem(r.status)});
+        m_model->appendRow(
+            {textItem(r.experiment), variant, numberItem(r.parameters, formatCount(r.parameters)),
+             numberItem(r.attentionParameters, formatCount(r.attentionParameters)),
+             numberItem(r.kvBytesPerToken, formatFixed(r.kvBytesPerToken, 0)),
+             numberItem(r.cacheReduction, formatPercent(-r.cacheReduction, 2, false)),
+             numberItem(r.loss, formatFixed(r.loss, 4)),
+             numberItem(r.lossDelta, formatPercent(r.lossDelta, 1, true)),
+             numberItem(r.accuracy, formatPercent(r.accuracy, 1, false)),
+             numberItem(r.accuracyDelta, formatFixed(100 * r.accuracyDelta, 1)),
+             numberItem(r.perplexity, formatFixed(r.perplexity, 3)),
+             numberItem(r.perplexityDelta, formatPercent(r.perplexityDelta, 1, true)),
+             numberItem(r.steps, QString::number(r.steps)),
+             numberItem(r.seconds, formatFixed(r.seconds, 1)), textItem(r.status)});
     }
 }
 
-int ComparisonTableView::rowCount() const { return m_proxy->rowCount(); }
+int ComparisonTableView::rowCount() const {
+    return m_proxy->rowCount();
+}
 
 QString ComparisonTableView::cellText(int row, int column) const {
     return m_proxy->index(row, column).data(Qt::DisplayRole).toString();
@@ -131,6 +133,8 @@ QString ComparisonTableView::toCsv() const {
     return lines.join('\n') + '\n';
 }
 
-void ComparisonTableView::copyCsvToClipboard() const { QApplication::clipboard()->setText(toCsv()); }
+void ComparisonTableView::copyCsvToClipboard() const {
+    QApplication::clipboard()->setText(toCsv());
+}
 
 }  // namespace qkvviews

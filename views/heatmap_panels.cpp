@@ -2,24 +2,40 @@
 
 #include <cmath>
 
+#include <QFontMetricsF>
+
 #include "qcp.h"
+#include "spaced_label_ticker.h"
 
 namespace qkvviews {
 
 namespace {
-QSharedPointer<QCPAxisTicker> labelTicker(const QStringList& labels, int maxLabels) {
-    if (labels.isEmpty() || labels.size() > maxLabels) {
-        // Cells are indices: integer ticks only (1, 2, 5, 10, … apart).
-        QSharedPointer<QCPAxisTickerFixed> t(new QCPAxisTickerFixed);
-        t->setTickStep(1);
-        t->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
-        return t;
+constexpr const char* kFullTitle = "qkvFullTitle";
+
+// Elides each panel title to its panel's width; true when a title changed.
+bool fitTitles(QCustomPlot* plot) {
+    bool changed = false;
+    for (QCPLayoutElement* element : plot->plotLayout()->elements(true)) {
+        auto* heading = qobject_cast<QCPTextElement*>(element);
+        if (!heading || !heading->property(kFullTitle).isValid()) continue;
+        const QString full = heading->property(kFullTitle).toString();
+        const QString fitted = QFontMetricsF(heading->font())
+                                   .elidedText(full, Qt::ElideRight, heading->rect().width());
+        if (fitted != heading->text()) {
+            heading->setText(fitted);
+            changed = true;
+        }
     }
-    QSharedPointer<QCPAxisTickerText> t(new QCPAxisTickerText);
-    for (int i = 0; i < labels.size(); ++i) t->addTick(i, labels[i]);
-    return t;
+    return changed;
 }
 }  // namespace
+
+void keepPanelsReadable(QCustomPlot* plot) {
+    QObject::connect(plot, &QCustomPlot::afterLayout, plot, [plot] {
+        const bool titles = fitTitles(plot);
+        if (spacedLabelsStale(plot) || titles) plot->replot(QCustomPlot::rpQueuedReplot);
+    });
+}
 
 void clearPanels(QCustomPlot* plot) {
     plot->clearPlottables();
@@ -30,11 +46,12 @@ void clearPanels(QCustomPlot* plot) {
 
 HeatmapPanel addHeatmapPanel(QCustomPlot* plot, int row, int column, const Eigen::MatrixXd& m,
                              const QString& title, const QStringList& rowLabels,
-                             const QStringList& columnLabels, int maxLabels, QCPLayoutGrid* grid) {
+                             const QStringList& columnLabels, QCPLayoutGrid* grid) {
     // A sub-grid per panel keeps its title above its own axis rect.
     auto* cell = new QCPLayoutGrid;
     (grid ? grid : plot->plotLayout())->addElement(row, column, cell);
     auto* heading = new QCPTextElement(plot, title, QFont(plot->font().family(), 9, QFont::Bold));
+    heading->setProperty(kFullTitle, title);
     cell->addElement(0, 0, heading);
     auto* rect = new QCPAxisRect(plot);
     cell->addElement(1, 0, rect);
@@ -45,9 +62,11 @@ HeatmapPanel addHeatmapPanel(QCustomPlot* plot, int row, int column, const Eigen
     y->setRangeReversed(true);  // row 0 on top, as a matrix is read
     // Column labels are the short token text ("pos 3: 7" → "7"): long rotated labels collide.
     QStringList shortColumns;
-    for (const QString& l : columnLabels) shortColumns << (l.contains(": ") ? l.section(": ", 1) : l);
-    x->setTicker(labelTicker(shortColumns, maxLabels));
-    y->setTicker(labelTicker(rowLabels, std::max(maxLabels, 32)));
+    for (const QString& l : columnLabels)
+        shortColumns << (l.contains(": ") ? l.section(": ", 1) : l);
+    x->setTicker(
+        QSharedPointer<QCPAxisTicker>(new SpacedLabelTicker(x, shortColumns, int(m.cols()))));
+    y->setTicker(QSharedPointer<QCPAxisTicker>(new SpacedLabelTicker(y, rowLabels, int(m.rows()))));
     int longest = 0;
     for (const QString& l : shortColumns) longest = std::max(longest, int(l.size()));
     x->setTickLabelRotation(longest > 3 && shortColumns.size() > 6 ? 90 : 0);

@@ -28,11 +28,10 @@ struct HeatmapPanel {
 void clearPanels(QCustomPlot* plot);
 
 // A panel at (row, column) of the plot's layout, titled, with axis labels from the given
-// tick labels (columns: shown when there are at most `maxLabels`; rows, which have more room:
-// at most 32), else integer ticks.
+// tick labels (none: the cell indices), as many as fit (SpacedLabelTicker).
 HeatmapPanel addHeatmapPanel(QCustomPlot* plot, int row, int column, const Eigen::MatrixXd& m,
                              const QString& title, const QStringList& rowLabels,
-                             const QStringList& columnLabels, int maxLabels = 24,
+                             const QStringList& columnLabels,
                              QCPLayoutGrid* grid = nullptr);  // default: the plot's layout
 
 // One colour scale for every panel given, placed at layout cell (row, column); column −1 means
@@ -41,6 +40,11 @@ QCPColorScale* shareColorScale(QCustomPlot* plot, const QVector<HeatmapPanel>& p
                                const QCPColorGradient& gradient, const QCPRange& range,
                                const QString& label, int row = 0, int column = -1,
                                QCPLayoutGrid* grid = nullptr);
+
+// After each layout of `plot`: tick labels spaced for the panels' new size, titles wider than
+// their panel elided ("Q-K=V · L0…") instead of clipped at both ends; one more replot when
+// either changed. Call once per plot.
+void keepPanelsReadable(QCustomPlot* plot);
 
 // The panel and cell under a pixel position; false when none.
 bool cellAt(const QVector<HeatmapPanel>& panels, const QPointF& pos, int* panel, int* row,

@@ -17,11 +17,11 @@ struct KvCacheRun {
     QString label;  // legend text, e.g. "shared-kv"
     QColor color;
     QString prompt;
-    QString text;                   // generated so far (without the prompt)
-    QVector<double> tokenIndex;     // 1, 2, ...: the n-th generated token
-    QVector<double> bytesHeld;      // bytes the cache tensors hold after that token
-    QVector<double> formulaBytes;   // L · c · g · d_h · T · B · bytes for the same T
-    QVector<double> msPerToken;     // forward + sampling of that token
+    QString text;                  // generated so far (without the prompt)
+    QVector<double> tokenIndex;    // 1, 2, ...: the n-th generated token
+    QVector<double> bytesHeld;     // bytes the cache tensors hold after that token
+    QVector<double> formulaBytes;  // L · c · g · d_h · T · B · bytes for the same T
+    QVector<double> msPerToken;    // forward + sampling of that token
     double reductionVsQkv = std::numeric_limits<double>::quiet_NaN();  // in [0, 1]
     bool finished = false;
     QString note;  // why it stopped early or was skipped, one line
@@ -44,8 +44,8 @@ struct KvCacheWhatIfRow {
     QString variantId;    // "shared-kv"
     QString variantName;  // "Q-K=V"
     bool valid = false;
-    QString reason;       // why the variant cannot take these kv heads (when !valid)
-    int64_t bytes = 0;    // the whole cache at `context` tokens and `batch` sequences
+    QString reason;     // why the variant cannot take these kv heads (when !valid)
+    int64_t bytes = 0;  // the whole cache at `context` tokens and `batch` sequences
     double reduction = std::numeric_limits<double>::quiet_NaN();  // vs QKV with g = H, [0, 1]
 };
 

@@ -47,9 +47,13 @@ QString csvField(const QString& s) {
     return '"' + QString(s).replace('"', "\"\"") + '"';
 }
 
-QString number(double v) { return QString::number(v, 'g', QLocale::FloatingPointShortest); }
+QString number(double v) {
+    return QString::number(v, 'g', QLocale::FloatingPointShortest);
+}
 
-QJsonValue finiteOrNull(double v) { return std::isfinite(v) ? QJsonValue(v) : QJsonValue(); }
+QJsonValue finiteOrNull(double v) {
+    return std::isfinite(v) ? QJsonValue(v) : QJsonValue();
+}
 
 QJsonArray toArray(const QVector<double>& v) {
     QJsonArray a;
@@ -58,7 +62,9 @@ QJsonArray toArray(const QVector<double>& v) {
 }
 
 // Nothing to draw now or later: a run skipped before it generated.
-bool skipped(const KvCacheRun& r) { return r.finished && r.tokenIndex.isEmpty(); }
+bool skipped(const KvCacheRun& r) {
+    return r.finished && r.tokenIndex.isEmpty();
+}
 
 }  // namespace
 
@@ -66,8 +72,7 @@ QString KvCacheView::matchStatus(const KvCacheRun& run) {
     bool equal = run.bytesHeld.size() == run.formulaBytes.size();
     for (int i = 0; equal && i < run.bytesHeld.size(); ++i)
         equal = run.bytesHeld[i] == run.formulaBytes[i];
-    return equal ? QStringLiteral("measured = formula ✓")
-                 : QStringLiteral("measured ≠ formula ✗");
+    return equal ? QStringLiteral("measured = formula ✓") : QStringLiteral("measured ≠ formula ✗");
 }
 
 KvCacheView::KvCacheView(QWidget* parent) : QWidget(parent) {
@@ -230,8 +235,8 @@ void KvCacheView::rebuildText() {
     const bool atEnd = scroll >= m_text->verticalScrollBar()->maximum() - 4;
     QString html;
     for (const KvCacheRun& r : m_runs) {
-        html += QString("<p><b style=\"color:%1\">%2</b>")
-                    .arg(r.color.name(), r.label.toHtmlEscaped());
+        html +=
+            QString("<p><b style=\"color:%1\">%2</b>").arg(r.color.name(), r.label.toHtmlEscaped());
         if (!r.note.isEmpty())
             html += QString(" <i style=\"color:gray\">(%1)</i>").arg(r.note.toHtmlEscaped());
         if (!skipped(r))
@@ -321,9 +326,14 @@ QJsonObject KvCacheView::figureJson() const {
         }
         rows.append(o);
     }
-    const QJsonObject whatIf{{"layers", c.layers},   {"dModel", c.dModel},   {"heads", c.heads},
-                             {"kvHeads", c.kvHeads}, {"context", c.context}, {"batch", c.batch},
-                             {"bytesPerElement", c.bytesPerElement},         {"variants", rows}};
+    const QJsonObject whatIf{{"layers", c.layers},
+                             {"dModel", c.dModel},
+                             {"heads", c.heads},
+                             {"kvHeads", c.kvHeads},
+                             {"context", c.context},
+                             {"batch", c.batch},
+                             {"bytesPerElement", c.bytesPerElement},
+                             {"variants", rows}};
     return QJsonObject{{"figure", figureName()}, {"runs", runs}, {"whatIf", whatIf}};
 }
 

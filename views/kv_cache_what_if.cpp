@@ -55,7 +55,11 @@ QString formatBytes(double bytes) {
         ++unit;
     }
     return unit == 0 ? QString("%1 B").arg(qint64(bytes))
-                     : QString("%1 %2").arg(v, 0, 'f', v < 10 ? 2 : v < 100 ? 1 : 0)
+                     : QString("%1 %2")
+                           .arg(v, 0, 'f',
+                                v < 10    ? 2
+                                : v < 100 ? 1
+                                          : 0)
                            .arg(kUnits[unit]);
 }
 
@@ -131,7 +135,6 @@ KvCacheWhatIfPanel::KvCacheWhatIfPanel(QWidget* parent) : QGroupBox(tr("What ifâ
     layout->addWidget(caption);
     layout->addStretch(1);
     setConfig(KvCacheWhatIfConfig());  // the paper's 300M at a 32k context
-
 }
 
 void KvCacheWhatIfPanel::applyPreset(Preset p) {

@@ -19,11 +19,16 @@ void ProjectionDiagramView::setLayout(const ProjectionLayout& layout) {
 QVector<ProjectionDiagramView::Box> ProjectionDiagramView::boxesFor(const ProjectionLayout& l) {
     QVector<Box> boxes;
     if (l.queryIsKey && l.valueIsKey) return {{"W_Q = W_K = W_V", 0, 2, false}};
-    if (l.queryIsKey) boxes.push_back({"W_Q = W_K", 0, 1, false});
-    else if (l.identityQuery) boxes.push_back({"Q = X (identity)", 0, 0, true});
-    else if (l.mlpQuery) boxes.push_back({"(X + f(X)) / 2", 0, 0, false});
-    else boxes.push_back({"W_Q", 0, 0, false});
-    if (l.valueIsKey) boxes.push_back({"W_K = W_V", 1, 2, false});
+    if (l.queryIsKey)
+        boxes.push_back({"W_Q = W_K", 0, 1, false});
+    else if (l.identityQuery)
+        boxes.push_back({"Q = X (identity)", 0, 0, true});
+    else if (l.mlpQuery)
+        boxes.push_back({"(X + f(X)) / 2", 0, 0, false});
+    else
+        boxes.push_back({"W_Q", 0, 0, false});
+    if (l.valueIsKey)
+        boxes.push_back({"W_K = W_V", 1, 2, false});
     else {
         if (!l.queryIsKey) boxes.push_back({"W_K", 1, 1, false});
         boxes.push_back({"W_V", 2, 2, false});

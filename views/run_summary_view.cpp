@@ -57,6 +57,8 @@ void RunSummaryView::setSummary(const RunSummary& s) {
     m_diagram->setVisible(true);
 }
 
-QString RunSummaryView::settingsText() const { return m_settings->text(); }
+QString RunSummaryView::settingsText() const {
+    return m_settings->text();
+}
 
 }  // namespace qkvviews

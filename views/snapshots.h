@@ -18,7 +18,7 @@ struct CurveSeries {
     QString runId;  // stable key (the run folder path)
     QString label;  // legend text, e.g. "demo / shared-kv"
     QColor color;
-    QVector<double> steps;        // evaluation steps
+    QVector<double> steps;  // evaluation steps
     QVector<double> valLoss;
     QVector<double> valAccuracy;  // in [0, 1]
     QVector<double> trainSteps;   // the training-loss log, finer than evaluations
@@ -34,7 +34,7 @@ struct ComparisonRow {
     double parameters = kMissing;
     double attentionParameters = kMissing;
     double kvBytesPerToken = kMissing;
-    double cacheReduction = kMissing;  // 1 − cache/cache(QKV, g = H)
+    double cacheReduction = kMissing;              // 1 − cache/cache(QKV, g = H)
     double loss = kMissing, lossDelta = kMissing;  // Δ relative to QKV of the same experiment
     double accuracy = kMissing, accuracyDelta = kMissing;  // Δ in points (absolute)
     double perplexity = kMissing, perplexityDelta = kMissing;
@@ -45,7 +45,7 @@ struct ComparisonRow {
 
 // What the projection diagram draws for a variant.
 struct ProjectionLayout {
-    QString variantName;  // paper name
+    QString variantName;            // paper name
     bool hasQ = true, hasV = true;  // separate W_Q / W_V exist
     bool queryIsKey = false, valueIsKey = false;
     bool identityQuery = false, mlpQuery = false;

@@ -14,8 +14,12 @@ SpectraView::SpectraView(QWidget* parent) : AnalysisFigureView(parent) {
     m_rank = addChoice(tr("Bars"), rankKindNames());
 }
 
-void SpectraView::setKind(SpectrumKind kind) { m_kind->setCurrentIndex(int(kind)); }
-void SpectraView::setRank(RankKind rank) { m_rank->setCurrentIndex(int(rank)); }
+void SpectraView::setKind(SpectrumKind kind) {
+    m_kind->setCurrentIndex(int(kind));
+}
+void SpectraView::setRank(RankKind rank) {
+    m_rank->setCurrentIndex(int(rank));
+}
 
 void SpectraView::draw() {
     const auto kind = SpectrumKind(m_kind->currentIndex());
@@ -32,23 +36,30 @@ void SpectraView::draw() {
     sx->setTicker(integerTicker());
     sy->setScaleType(QCPAxis::stLogarithmic);
     sy->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
-    sx->setLabel(tr("index i (%1, layer %2, head %3)").arg(m_kind->currentText()).arg(m_selection.layer).arg(m_selection.head));
+    sx->setLabel(tr("index i (%1, layer %2, head %3)")
+                     .arg(m_kind->currentText())
+                     .arg(m_selection.layer)
+                     .arg(m_selection.head));
     sy->setLabel(tr("singular value σ_i"));
     auto* legend = new QCPLegend;
     values->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignRight);
     double lo = 1e300, hi = 0, maxIndex = 1;
     for (int v = 0; v < n; ++v) {
-        const qkv::SpectrumResult* s = spectrumOf(m_set.variants[v].analysis, kind, m_selection.layer, m_selection.head);
+        const qkv::SpectrumResult* s =
+            spectrumOf(m_set.variants[v].analysis, kind, m_selection.layer, m_selection.head);
         if (!s) continue;
         auto* g = new QCPGraph(sx, sy);
         g->setPen(QPen(m_set.variants[v].color, 1.8));
         g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 4));
-        g->setName(QString("%1 (erank %2)").arg(m_set.variants[v].label).arg(s->value.effectiveRank, 0, 'f', 1));
+        g->setName(QString("%1 (erank %2)")
+                       .arg(m_set.variants[v].label)
+                       .arg(s->value.effectiveRank, 0, 'f', 1));
         legend->addItem(new QCPPlottableLegendItem(legend, g));
         const auto& sv = s->value.singularValues;
         for (size_t i = 0; i < sv.size(); ++i) {
-            record(header, {"singular_values", m_set.variants[v].label, QString::number(m_selection.layer),
-                            QString::number(m_selection.head), QString::number(i), number(sv[i])});
+            record(header,
+                   {"singular_values", m_set.variants[v].label, QString::number(m_selection.layer),
+                    QString::number(m_selection.head), QString::number(i), number(sv[i])});
             if (!(sv[i] > 0)) continue;  // log axis: zeros are not drawn
             g->addData(double(i), sv[i]);
             lo = std::min(lo, sv[i]);
@@ -74,7 +85,8 @@ void SpectraView::draw() {
         b->setWidth(0.8 / std::max(1, n));
         b->setBarsGroup(group);
         for (int l = 0; l < r.size(); ++l) {
-            record(header, {m_rank->currentText(), m_set.variants[v].label, QString::number(l), QString(), QString(), number(r[l])});
+            record(header, {m_rank->currentText(), m_set.variants[v].label, QString::number(l),
+                            QString(), QString(), number(r[l])});
             if (std::isfinite(r[l])) {
                 b->addData(l, r[l]);
                 top = std::max(top, r[l]);
@@ -85,9 +97,10 @@ void SpectraView::draw() {
     bx->setTicker(integerTicker());
     bx->setRange(-0.6, layers - 0.4);
     by->setRange(0, top * 1.1);
-    setCaption(tr("Singular values of %1; absent for variants without that matrix. Bars: %2 per layer%3.")
-                   .arg(m_kind->currentText(), m_rank->currentText(),
-                        int(kind) >= int(SpectrumKind::HeadWQ) ? tr(" (mean over heads)") : QString()));
+    setCaption(
+        tr("Singular values of %1; absent for variants without that matrix. Bars: %2 per layer%3.")
+            .arg(m_kind->currentText(), m_rank->currentText(),
+                 int(kind) >= int(SpectrumKind::HeadWQ) ? tr(" (mean over heads)") : QString()));
 }
 
 }  // namespace qkvviews

@@ -12,7 +12,9 @@ SubspaceView::SubspaceView(QWidget* parent) : AnalysisFigureView(parent) {
     m_pair = addChoice(tr("Map of"), overlapPairNames());
 }
 
-void SubspaceView::setPair(OverlapPair pair) { m_pair->setCurrentIndex(int(pair)); }
+void SubspaceView::setPair(OverlapPair pair) {
+    m_pair->setCurrentIndex(int(pair));
+}
 
 void SubspaceView::draw() {
     const int n = m_set.variants.size();
@@ -20,21 +22,26 @@ void SubspaceView::draw() {
     // Angle curves span the top row.
     auto* angles = new QCPAxisRect(m_plot);
     m_plot->plotLayout()->addElement(0, 0, angles);
-    angles->axis(QCPAxis::atBottom)->setLabel(tr("principal angle index, layer %1, head %2   (solid K/V · dashed Q/K · dotted Q/V)")
-                                                  .arg(m_selection.layer).arg(m_selection.head));
+    angles->axis(QCPAxis::atBottom)
+        ->setLabel(
+            tr("principal angle index, layer %1, head %2   (solid K/V · dashed Q/K · dotted Q/V)")
+                .arg(m_selection.layer)
+                .arg(m_selection.head));
     angles->axis(QCPAxis::atBottom)->setTicker(integerTicker());
     angles->axis(QCPAxis::atLeft)->setLabel(tr("angle (degrees)"));
     angles->axis(QCPAxis::atLeft)->setRange(0, 90);
     auto* legend = new QCPLegend;
     angles->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignLeft);
     legend->setFont(QFont(m_plot->font().family(), 7));
-    const QList<QPair<OverlapPair, Qt::PenStyle>> pairs = {
-        {OverlapPair::KvWeights, Qt::SolidLine}, {OverlapPair::QkWeights, Qt::DashLine}, {OverlapPair::QvWeights, Qt::DotLine}};
+    const QList<QPair<OverlapPair, Qt::PenStyle>> pairs = {{OverlapPair::KvWeights, Qt::SolidLine},
+                                                           {OverlapPair::QkWeights, Qt::DashLine},
+                                                           {OverlapPair::QvWeights, Qt::DotLine}};
     double maxIndex = 1;
     for (int v = 0; v < n; ++v) {
         bool named = false;  // one legend entry per variant; line styles are in the axis label
         for (const auto& [pair, style] : pairs) {
-            const std::vector<double> a = principalAnglesDeg(m_set.variants[v].analysis, m_selection.layer, m_selection.head, pair);
+            const std::vector<double> a = principalAnglesDeg(
+                m_set.variants[v].analysis, m_selection.layer, m_selection.head, pair);
             if (a.empty()) continue;
             auto* g = new QCPGraph(angles->axis(QCPAxis::atBottom), angles->axis(QCPAxis::atLeft));
             g->setPen(QPen(m_set.variants[v].color, 1.8, style));
@@ -43,8 +50,10 @@ void SubspaceView::draw() {
             named = true;
             for (size_t i = 0; i < a.size(); ++i) {
                 g->addData(double(i), a[i]);
-                record(header, {"angles", m_set.variants[v].label, overlapPairNames()[int(pair)],
-                                QString::number(m_selection.layer), QString::number(m_selection.head), QString::number(i), number(a[i])});
+                record(header,
+                       {"angles", m_set.variants[v].label, overlapPairNames()[int(pair)],
+                        QString::number(m_selection.layer), QString::number(m_selection.head),
+                        QString::number(i), number(a[i])});
             }
             maxIndex = std::max(maxIndex, double(a.size() - 1));
         }
@@ -61,17 +70,23 @@ void SubspaceView::draw() {
         QStringList layers, heads;
         for (int l = 0; l < t.rows(); ++l) layers << QString("L%1").arg(l);
         for (int h = 0; h < t.cols(); ++h) heads << QString("H%1").arg(h);
-        maps << addHeatmapPanel(m_plot, 0, v, t, QString("%1 · %2").arg(m_set.variants[v].label, m_pair->currentText()),
-                                layers, heads, 24, row);
+        maps << addHeatmapPanel(
+            m_plot, 0, v, t, QString("%1 · %2").arg(m_set.variants[v].label, m_pair->currentText()),
+            layers, heads, row);
         for (int l = 0; l < t.rows(); ++l)
             for (int h = 0; h < t.cols(); ++h)
-                record(header, {"map", m_set.variants[v].label, m_pair->currentText(), QString::number(l), QString::number(h), QString(), number(t(l, h))});
+                record(header,
+                       {"map", m_set.variants[v].label, m_pair->currentText(), QString::number(l),
+                        QString::number(h), QString(), number(t(l, h))});
     }
     shareColorScale(m_plot, maps, sequentialGradient(), QCPRange(0, 1),
-                    pair == OverlapPair::KvCka ? tr("CKA") : tr("mean cos²"), 0, std::max(1, n), row);
-    setCaption(tr("Top: principal angles between column spaces (solid K/V, dashed Q/K, dotted Q/V); "
-                  "0° everywhere means the same space (V = K). Bottom: %1 per layer and head; grey where absent.")
-                   .arg(m_pair->currentText()));
+                    pair == OverlapPair::KvCka ? tr("CKA") : tr("mean cos²"), 0, std::max(1, n),
+                    row);
+    setCaption(
+        tr("Top: principal angles between column spaces (solid K/V, dashed Q/K, dotted Q/V); "
+           "0° everywhere means the same space (V = K). Bottom: %1 per layer and head; grey where "
+           "absent.")
+            .arg(m_pair->currentText()));
 }
 
 }  // namespace qkvviews

@@ -20,22 +20,32 @@ QStringList trainingMeasureNames() {
 
 QString trainingMeasureId(TrainingMeasure m) {
     switch (m) {
-        case TrainingMeasure::BilinearAsymmetry: return "bilinear_asymmetry";
-        case TrainingMeasure::LogitsAsymmetry: return "logits_asymmetry";
-        case TrainingMeasure::AttentionAsymmetry: return "attention_asymmetry";
-        case TrainingMeasure::LogitsSymmetryScore: return "logits_symmetry_score";
-        case TrainingMeasure::KvWeightOverlap: return "kv_weight_overlap";
+        case TrainingMeasure::BilinearAsymmetry:
+            return "bilinear_asymmetry";
+        case TrainingMeasure::LogitsAsymmetry:
+            return "logits_asymmetry";
+        case TrainingMeasure::AttentionAsymmetry:
+            return "attention_asymmetry";
+        case TrainingMeasure::LogitsSymmetryScore:
+            return "logits_symmetry_score";
+        case TrainingMeasure::KvWeightOverlap:
+            return "kv_weight_overlap";
     }
     return {};
 }
 
 double trainingMeasureValue(const qkv::AnalysisSummary& s, TrainingMeasure m) {
     switch (m) {
-        case TrainingMeasure::BilinearAsymmetry: return s.bilinearAsymmetry;
-        case TrainingMeasure::LogitsAsymmetry: return s.logitsAsymmetry;
-        case TrainingMeasure::AttentionAsymmetry: return s.attentionAsymmetry;
-        case TrainingMeasure::LogitsSymmetryScore: return s.logitsSymmetryScore;
-        case TrainingMeasure::KvWeightOverlap: return s.kvWeightOverlap;
+        case TrainingMeasure::BilinearAsymmetry:
+            return s.bilinearAsymmetry;
+        case TrainingMeasure::LogitsAsymmetry:
+            return s.logitsAsymmetry;
+        case TrainingMeasure::AttentionAsymmetry:
+            return s.attentionAsymmetry;
+        case TrainingMeasure::LogitsSymmetryScore:
+            return s.logitsSymmetryScore;
+        case TrainingMeasure::KvWeightOverlap:
+            return s.kvWeightOverlap;
     }
     return qkv::kNoValue;
 }
@@ -45,7 +55,9 @@ SymmetryTrainingView::SymmetryTrainingView(QWidget* parent) : AnalysisFigureView
     m_measure->setCurrentIndex(int(TrainingMeasure::LogitsAsymmetry));
 }
 
-void SymmetryTrainingView::setMeasure(TrainingMeasure m) { m_measure->setCurrentIndex(int(m)); }
+void SymmetryTrainingView::setMeasure(TrainingMeasure m) {
+    m_measure->setCurrentIndex(int(m));
+}
 
 void SymmetryTrainingView::draw() {
     const auto measure = TrainingMeasure(m_measure->currentIndex());
@@ -65,8 +77,9 @@ void SymmetryTrainingView::draw() {
     // Hollow markers of a different shape per variant: the Q=K lines lie on top of each other
     // at 0, and each must still be seen.
     static const QCPScatterStyle::ScatterShape kShapes[] = {
-        QCPScatterStyle::ssCircle, QCPScatterStyle::ssSquare, QCPScatterStyle::ssTriangle,
-        QCPScatterStyle::ssDiamond, QCPScatterStyle::ssTriangleInverted, QCPScatterStyle::ssCross};
+        QCPScatterStyle::ssCircle,           QCPScatterStyle::ssSquare,
+        QCPScatterStyle::ssTriangle,         QCPScatterStyle::ssDiamond,
+        QCPScatterStyle::ssTriangleInverted, QCPScatterStyle::ssCross};
     for (int v = 0; v < m_set.variants.size(); ++v) {
         const VariantAnalysis& va = m_set.variants[v];
         if (va.history.isEmpty()) {
@@ -76,8 +89,8 @@ void SymmetryTrainingView::draw() {
         auto* g = new QCPGraph(x, y);
         g->setName(va.label);
         g->setPen(QPen(va.color, 1.8));
-        g->setScatterStyle(QCPScatterStyle(kShapes[v % std::size(kShapes)], QPen(va.color, 1.5),
-                                           Qt::NoBrush, 8));
+        g->setScatterStyle(
+            QCPScatterStyle(kShapes[v % std::size(kShapes)], QPen(va.color, 1.5), Qt::NoBrush, 8));
         legend->addItem(new QCPPlottableLegendItem(legend, g));
         for (const TrainingPoint& p : va.history) {
             const double value = trainingMeasureValue(p.summary, measure);

@@ -16,8 +16,12 @@ SymmetryView::SymmetryView(QWidget* parent) : AnalysisFigureView(parent) {
     m_measure = addChoice(tr("Measure"), {tr("asymmetry index a(M)"), tr("symmetry score s(M)")});
 }
 
-void SymmetryView::setSource(SymmetrySource s) { m_source->setCurrentIndex(int(s)); }
-void SymmetryView::setMeasure(SymmetryMeasureKind m) { m_measure->setCurrentIndex(int(m)); }
+void SymmetryView::setSource(SymmetrySource s) {
+    m_source->setCurrentIndex(int(s));
+}
+void SymmetryView::setMeasure(SymmetryMeasureKind m) {
+    m_measure->setCurrentIndex(int(m));
+}
 
 Eigen::MatrixXd SymmetryView::skewPart(int variant) const {
     if (variant < 0 || variant >= m_set.variants.size()) return {};
@@ -44,12 +48,16 @@ void SymmetryView::draw() {
         QStringList tokens;
         for (const std::string& l : va.capture.input.labels) tokens << QString::fromStdString(l);
         skew << addHeatmapPanel(m_plot, 0, v, d,
-                                QString("%1 · S − Sᵀ (L%2 H%3)").arg(va.label).arg(m_selection.layer).arg(m_selection.head),
+                                QString("%1 · S − Sᵀ (L%2 H%3)")
+                                    .arg(va.label)
+                                    .arg(m_selection.layer)
+                                    .arg(m_selection.head),
                                 QStringList(), tokens);
         for (int r = 0; r < d.rows(); ++r)
             for (int c = 0; c < d.cols(); ++c)
                 record(header, {"skew", va.label, QString::number(m_selection.layer),
-                                QString::number(m_selection.head), QString::number(r), QString::number(c), number(d(r, c))});
+                                QString::number(m_selection.head), QString::number(r),
+                                QString::number(c), number(d(r, c))});
     }
     for (int v = 0; v < n; ++v) {
         const VariantAnalysis& va = m_set.variants[v];
@@ -58,20 +66,27 @@ void SymmetryView::draw() {
         for (int l = 0; l < t.rows(); ++l) layers << QString("L%1").arg(l);
         for (int h = 0; h < t.cols(); ++h) heads << QString("H%1").arg(h);
         const bool score = measure == SymmetryMeasureKind::SymmetryScore;
-        tables << addHeatmapPanel(m_plot, 1, v, t, QString("%1 · %2").arg(va.label, score ? "s(M)" : "a(M)"),
-                                  layers, heads);
+        tables << addHeatmapPanel(m_plot, 1, v, t,
+                                  QString("%1 · %2").arg(va.label, score ? "s(M)" : "a(M)"), layers,
+                                  heads);
         for (int l = 0; l < t.rows(); ++l)
             for (int h = 0; h < t.cols(); ++h)
-                record(header, {m_source->currentText().section(' ', 0, 0), va.label, QString::number(l),
-                                QString::number(h), QString(), QString(), number(t(l, h))});
+                record(header,
+                       {m_source->currentText().section(' ', 0, 0), va.label, QString::number(l),
+                        QString::number(h), QString(), QString(), number(t(l, h))});
     }
-    shareColorScale(m_plot, skew, divergingGradient(), QCPRange(-maxAbs, maxAbs), tr("S − Sᵀ"), 0, std::max(1, n));
+    shareColorScale(m_plot, skew, divergingGradient(), QCPRange(-maxAbs, maxAbs), tr("S − Sᵀ"), 0,
+                    std::max(1, n));
     const bool score = measure == SymmetryMeasureKind::SymmetryScore;
     shareColorScale(m_plot, tables, score ? divergingGradient() : sequentialGradient(),
-                    score ? QCPRange(-1, 1) : QCPRange(0, 1), score ? tr("s(M)") : tr("a(M)"), 1, std::max(1, n));
-    setCaption(tr("Top: S − Sᵀ of layer %1, head %2 (all zero when Q = K without the positional bias). "
-                  "Bottom: %3 of the %4 per layer and head; grey where the variant has no such matrix.")
-                   .arg(m_selection.layer).arg(m_selection.head).arg(m_measure->currentText(), m_source->currentText()));
+                    score ? QCPRange(-1, 1) : QCPRange(0, 1), score ? tr("s(M)") : tr("a(M)"), 1,
+                    std::max(1, n));
+    setCaption(
+        tr("Top: S − Sᵀ of layer %1, head %2 (all zero when Q = K without the positional bias). "
+           "Bottom: %3 of the %4 per layer and head; grey where the variant has no such matrix.")
+            .arg(m_selection.layer)
+            .arg(m_selection.head)
+            .arg(m_measure->currentText(), m_source->currentText()));
 }
 
 }  // namespace qkvviews

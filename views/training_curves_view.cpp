@@ -42,7 +42,9 @@ QString csvField(const QString& s) {
 }
 
 // Shortest text that reads back as the same double.
-QString number(double v) { return QString::number(v, 'g', QLocale::FloatingPointShortest); }
+QString number(double v) {
+    return QString::number(v, 'g', QLocale::FloatingPointShortest);
+}
 
 QJsonArray jsonNumbers(const QVector<double>& values) {
     QJsonArray out;
@@ -97,7 +99,8 @@ TrainingCurvesView::TrainingCurvesView(QWidget* parent) : QWidget(parent) {
     controls->addSpacing(16);
     controls->addWidget(new QLabel(tr("Smoothing"), this));
     controls->addWidget(m_smoothingSlider, 1);
-    controls->addWidget(new QLabel(tr("dashed: train · solid: validation · double-click: reset zoom"), this));
+    controls->addWidget(
+        new QLabel(tr("dashed: train · solid: validation · double-click: reset zoom"), this));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(controls);
@@ -122,10 +125,16 @@ void TrainingCurvesView::setSeries(const QVector<CurveSeries>& series) {
     rebuild();
 }
 
-bool TrainingCurvesView::placeholderShown() const { return !m_placeholder->isHidden(); }
+bool TrainingCurvesView::placeholderShown() const {
+    return !m_placeholder->isHidden();
+}
 
-void TrainingCurvesView::setLogScale(bool on) { m_logScale->setChecked(on); }
-bool TrainingCurvesView::logScale() const { return m_logScale->isChecked(); }
+void TrainingCurvesView::setLogScale(bool on) {
+    m_logScale->setChecked(on);
+}
+bool TrainingCurvesView::logScale() const {
+    return m_logScale->isChecked();
+}
 
 void TrainingCurvesView::setSmoothing(double factor) {
     m_smoothing = std::clamp(factor, 0.0, 0.95);
@@ -268,9 +277,10 @@ void TrainingCurvesView::showValueAt(const QPoint& pos) {
         return;
     }
     const auto it = best->data()->at(bestIndex);
-    QToolTip::showText(m_plot->mapToGlobal(pos),
-                       QString("%1\nstep %2: %3").arg(best->name()).arg(it->key).arg(it->value, 0, 'g', 5),
-                       m_plot);
+    QToolTip::showText(
+        m_plot->mapToGlobal(pos),
+        QString("%1\nstep %2: %3").arg(best->name()).arg(it->key).arg(it->value, 0, 'g', 5),
+        m_plot);
 }
 
 }  // namespace qkvviews

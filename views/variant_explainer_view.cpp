@@ -5,6 +5,7 @@
 
 #include "attention_grid_view.h"
 #include "color_maps.h"
+#include "heatmap_panels.h"
 #include "plot_theme.h"
 #include "projection_diagram_view.h"
 #include "qcp.h"
@@ -14,6 +15,7 @@ namespace qkvviews {
 VariantExplainerView::VariantExplainerView(QWidget* parent) : QWidget(parent) {
     m_diagram = new ProjectionDiagramView(this);
     m_plot = new QCustomPlot(this);
+    keepPanelsReadable(m_plot);
     auto* layout = new QHBoxLayout(this);
     layout->addWidget(m_diagram, 2);
     layout->addWidget(m_plot, 3);
@@ -55,7 +57,7 @@ void VariantExplainerView::redraw() {
                                                    .arg(va.label)
                                                    .arg(m_selection.layer)
                                                    .arg(m_selection.head),
-                                               labels, labels, 32);
+                                               labels, labels);
         shareColorScale(m_plot, {p}, sequentialGradient(), QCPRange(0, 1), tr("attention"));
     }
     applyPlotTheme(m_plot, palette());

@@ -54,7 +54,8 @@ void WorkspaceView::setWorkspace(const QVector<WorkspaceExperimentItem>& experim
         QTreeWidgetItem* exp = experimentItem(e, experiments[e].name);
         const auto& runs = experiments[e].runs;
         for (int r = 0; r < runs.size(); ++r) {
-            QTreeWidgetItem* item = r < exp->childCount() ? exp->child(r) : new QTreeWidgetItem(exp);
+            QTreeWidgetItem* item =
+                r < exp->childCount() ? exp->child(r) : new QTreeWidgetItem(exp);
             item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
             item->setText(0, runs[r].label);
             item->setIcon(0, swatch(runs[r].color));
@@ -65,7 +66,8 @@ void WorkspaceView::setWorkspace(const QVector<WorkspaceExperimentItem>& experim
         while (exp->childCount() > runs.size()) delete exp->takeChild(exp->childCount() - 1);
         exp->setExpanded(true);
     }
-    while (topLevelItemCount() > experiments.size()) delete takeTopLevelItem(topLevelItemCount() - 1);
+    while (topLevelItemCount() > experiments.size())
+        delete takeTopLevelItem(topLevelItemCount() - 1);
     m_updating = false;
 }
 

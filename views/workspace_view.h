@@ -8,8 +8,8 @@
 namespace qkvviews {
 
 struct WorkspaceRunItem {
-    QString runId;   // stable key (run folder)
-    QString label;   // variant name
+    QString runId;  // stable key (run folder)
+    QString label;  // variant name
     QColor color;
     bool visible = true;
     QString status;  // "training 40% · ETA 12 s", "completed", ...

@@ -1,0 +1,41 @@
+#pragma once
+// Tick labels for the rows or columns of a heat map that never overlap: one label every k cells,
+// k (1, 2, 5, 10, …) chosen from the axis' length in pixels and the labels' size at draw time.
+// So a 16-row map shows every token on screen and every fifth in a single-column export.
+
+#include <QFont>
+#include <QStringList>
+
+#include "qcp.h"
+
+namespace qkvviews {
+
+class SpacedLabelTicker : public QCPAxisTicker {
+public:
+    // labels[i] names cell i; empty: the cell indices. `axis` is the axis the ticker serves.
+    SpacedLabelTicker(QCPAxis* axis, const QStringList& labels, int cells);
+
+    void generate(const QCPRange& range, const QLocale& locale, QChar formatChar, int precision,
+                  QVector<double>& ticks, QVector<double>* subTicks,
+                  QVector<QString>* tickLabels) override;
+
+    // The step of the last generate(), and the one the axis' current length asks for: they
+    // differ after a resize until the next layout pass.
+    int lastStep() const { return m_lastStep; }
+    int neededStep() const;
+
+private:
+    QString label(int cell) const;
+    double labelExtent() const;  // pixels one label needs along the axis, with a gap
+
+    QCPAxis* m_axis;
+    QStringList m_labels;
+    int m_cells;
+    int m_lastStep = 1;
+};
+
+// QCustomPlot computes ticks before it lays out the axis rects, so after a resize the labels are
+// spaced for the old length: true when some axis of `plot` needs another layout pass.
+bool spacedLabelsStale(QCustomPlot* plot);
+
+}  // namespace qkvviews
