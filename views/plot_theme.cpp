@@ -33,11 +33,17 @@ void applyPlotTheme(QCustomPlot* plot, const QPalette& palette) {
         if (auto* scale = qobject_cast<QCPColorScale*>(element))
             themeAxis(scale->axis(), text, grid);
     }
-    if (plot->legend) {
-        plot->legend->setBrush(QBrush(background));
-        plot->legend->setTextColor(text);
-        plot->legend->setBorderPen(QPen(grid));
-    }
+    // Legends sit inside the axis rects (insets), over the curves: an almost opaque box keeps
+    // their text readable where a line runs behind it.
+    QColor box = background;
+    box.setAlpha(225);
+    for (QCPAxisRect* rect : plot->axisRects())
+        for (QCPLayoutElement* element : rect->insetLayout()->elements(false))
+            if (auto* legend = qobject_cast<QCPLegend*>(element)) {
+                legend->setBrush(QBrush(box));
+                legend->setTextColor(text);
+                legend->setBorderPen(QPen(grid));
+            }
     plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
