@@ -219,6 +219,14 @@ void TestAnalysisViews::followThemeSwitches() {
             ++headings;
         }
     if (view != "spectra") QVERIFY(headings > 0);  // the heat-map panels have titles
+    int legends = 0;
+    for (QCPAxisRect* rect : plot->axisRects())
+        for (QCPLayoutElement* e : rect->insetLayout()->elements(false))
+            if (auto* legend = qobject_cast<QCPLegend*>(e)) {
+                QCOMPARE(legend->textColor(), text);
+                ++legends;
+            }
+    if (view == "spectra" || view == "subspaces") QVERIFY(legends > 0);
 }
 
 QTEST_MAIN(TestAnalysisViews)
