@@ -24,7 +24,8 @@ void SubspaceView::draw() {
     m_plot->plotLayout()->addElement(0, 0, angles);
     angles->axis(QCPAxis::atBottom)
         ->setLabel(
-            tr("principal angle index, layer %1, head %2   (solid K/V · dashed Q/K · dotted Q/V)")
+            // Two lines: on one, the key ran past the edge of a single-column figure.
+            tr("principal angle index, layer %1, head %2\nsolid: K/V · dashed: Q/K · dotted: Q/V")
                 .arg(m_selection.layer)
                 .arg(m_selection.head));
     angles->axis(QCPAxis::atBottom)->setTicker(integerTicker());
