@@ -1,7 +1,6 @@
 #include "analysis_figure_view.h"
 
 #include <QComboBox>
-#include <QEvent>
 #include <QHBoxLayout>
 #include <QJsonArray>
 #include <QLabel>
@@ -29,6 +28,7 @@ QString number(double v) {
 AnalysisFigureView::AnalysisFigureView(QWidget* parent) : QWidget(parent) {
     m_plot = new QCustomPlot(this);
     keepPanelsReadable(m_plot);
+    followPalette(m_plot);
     // Views build their own legends; QCustomPlot would add every plottable a second time.
     m_plot->setAutoAddPlottableToLegend(false);
     m_controls = new QHBoxLayout;
@@ -66,14 +66,6 @@ void AnalysisFigureView::redraw() {
     }
     applyPlotTheme(m_plot, palette());
     m_plot->replot(QCustomPlot::rpQueuedReplot);
-}
-
-void AnalysisFigureView::changeEvent(QEvent* event) {
-    if (event->type() == QEvent::PaletteChange) {
-        applyPlotTheme(m_plot, palette());
-        m_plot->replot(QCustomPlot::rpQueuedReplot);
-    }
-    QWidget::changeEvent(event);
 }
 
 QComboBox* AnalysisFigureView::addChoice(const QString& label, const QStringList& items) {

@@ -33,8 +33,7 @@ public:
     int recordedRows() const { return m_rows.size(); }
 
 protected:
-    void changeEvent(QEvent* event) override;  // a theme switch redraws in the new colours
-    virtual void draw() = 0;                   // clears and redraws m_plot, records the numbers
+    virtual void draw() = 0;  // clears and redraws m_plot, records the numbers
     void redraw();
     QComboBox* addChoice(const QString& label, const QStringList& items);
     void setCaption(const QString& text);

@@ -1,7 +1,6 @@
 #include "attention_grid_view.h"
 
 #include <QComboBox>
-#include <QEvent>
 #include <QHBoxLayout>
 #include <QJsonArray>
 #include <QLabel>
@@ -59,18 +58,10 @@ AttentionGridView::AttentionGridView(QWidget* parent) : QWidget(parent) {
         int p = 0, r = 0, c = 0;
         if (cellAt(m_panels, e->position(), &p, &r, &c)) showRow(p, r);
     });
-    applyPlotTheme(m_plot, palette());
-    applyPlotTheme(m_rowPlot, palette());
+    followPalette(m_plot);
+    followPalette(m_rowPlot);
     m_rowPlot->setVisible(false);  // until a row is clicked
     rebuild();
-}
-
-void AttentionGridView::changeEvent(QEvent* event) {
-    if (event->type() == QEvent::PaletteChange) {
-        applyPlotTheme(m_plot, palette());
-        applyPlotTheme(m_rowPlot, palette());
-    }
-    QWidget::changeEvent(event);
 }
 
 void AttentionGridView::setAnalysis(const AnalysisSet& set) {

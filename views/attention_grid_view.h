@@ -40,9 +40,6 @@ public:
     QString figureCsv() const override;
     QJsonObject figureJson() const override;
 
-protected:
-    void changeEvent(QEvent* event) override;  // a theme switch recolours both plots
-
 private:
     struct PanelSource {
         int variant, layer, head;

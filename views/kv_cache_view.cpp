@@ -101,7 +101,6 @@ KvCacheView::KvCacheView(QWidget* parent) : QWidget(parent) {
 
     auto* legend = new QCPLegend;
     m_cacheRect->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignLeft);
-    legend->setLayer("legend");
     m_plot->legend = legend;
     m_placeholder = new QCPItemText(m_plot);
     m_placeholder->setClipAxisRect(m_cacheRect);
@@ -135,15 +134,13 @@ KvCacheView::KvCacheView(QWidget* parent) : QWidget(parent) {
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(split, 1);
     layout->addWidget(m_whatIf);
-    applyPlotTheme(m_plot, palette());
+    followPalette(m_plot);
     rebuild();
 }
 
 void KvCacheView::changeEvent(QEvent* event) {
-    if (event->type() == QEvent::PaletteChange) {
-        applyPlotTheme(m_plot, palette());
-        rebuild();  // the placeholder and bar labels take the text colour
-    }
+    // The plot follows by itself (followPalette); its text items take the colour on rebuild.
+    if (event->type() == QEvent::PaletteChange) rebuild();
     QWidget::changeEvent(event);
 }
 

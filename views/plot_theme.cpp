@@ -1,5 +1,6 @@
 #include "plot_theme.h"
 
+#include <QEvent>
 #include <QPalette>
 
 #include "qcp.h"
@@ -7,6 +8,20 @@
 namespace qkvviews {
 
 namespace {
+class PaletteFollower : public QObject {
+public:
+    explicit PaletteFollower(QCustomPlot* plot) : QObject(plot), m_plot(plot) {
+        plot->installEventFilter(this);
+    }
+    bool eventFilter(QObject*, QEvent* event) override {
+        if (event->type() == QEvent::PaletteChange) applyPlotTheme(m_plot, m_plot->palette());
+        return false;
+    }
+
+private:
+    QCustomPlot* m_plot;
+};
+
 void themeAxis(QCPAxis* axis, const QColor& text, const QColor& grid) {
     axis->setBasePen(QPen(text));
     axis->setTickPen(QPen(text));
@@ -22,10 +37,21 @@ void applyPlotTheme(QCustomPlot* plot, const QPalette& palette) {
     const QColor text = palette.color(QPalette::Text);
     QColor grid = text;
     grid.setAlpha(45);
+    // Legends sit inside the axis rects (insets), over the curves: an almost opaque box keeps
+    // their text readable where a line runs behind it.
+    QColor box = background;
+    box.setAlpha(225);
     plot->setBackground(background);
     for (QCPAxisRect* rect : plot->axisRects()) {
         for (QCPAxis* axis : rect->axes()) themeAxis(axis, text, grid);
         rect->setBackground(background);
+        for (QCPLayoutElement* element : rect->insetLayout()->elements(false))
+            if (auto* legend = qobject_cast<QCPLegend*>(element)) {
+                legend->setLayer("legend");  // above the curves, or the box would not hide them
+                legend->setBrush(QBrush(box));
+                legend->setTextColor(text);
+                legend->setBorderPen(QPen(grid));
+            }
     }
     // Headings and colour scales are layout elements of their own, outside axisRects().
     for (QCPLayoutElement* element : plot->plotLayout()->elements(true)) {
@@ -33,18 +59,12 @@ void applyPlotTheme(QCustomPlot* plot, const QPalette& palette) {
         if (auto* scale = qobject_cast<QCPColorScale*>(element))
             themeAxis(scale->axis(), text, grid);
     }
-    // Legends sit inside the axis rects (insets), over the curves: an almost opaque box keeps
-    // their text readable where a line runs behind it.
-    QColor box = background;
-    box.setAlpha(225);
-    for (QCPAxisRect* rect : plot->axisRects())
-        for (QCPLayoutElement* element : rect->insetLayout()->elements(false))
-            if (auto* legend = qobject_cast<QCPLegend*>(element)) {
-                legend->setBrush(QBrush(box));
-                legend->setTextColor(text);
-                legend->setBorderPen(QPen(grid));
-            }
     plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void followPalette(QCustomPlot* plot) {
+    applyPlotTheme(plot, plot->palette());
+    new PaletteFollower(plot);  // owned by the plot
 }
 
 }  // namespace qkvviews

@@ -9,4 +9,8 @@ namespace qkvviews {
 
 void applyPlotTheme(QCustomPlot* plot, const QPalette& palette);
 
+// Themes `plot` with its palette now and again on every palette change it receives: a theme
+// switch, or the light palette an export on white sets on its view for a moment.
+void followPalette(QCustomPlot* plot);
+
 }  // namespace qkvviews

@@ -43,7 +43,6 @@ void SpectraView::draw() {
     sy->setLabel(tr("singular value σ_i"));
     auto* legend = new QCPLegend;
     values->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignRight);
-    legend->setLayer("legend");  // above the curves, so its box hides the lines behind the text
     double lo = 1e300, hi = 0, maxIndex = 1;
     for (int v = 0; v < n; ++v) {
         const qkv::SpectrumResult* s =

@@ -33,7 +33,6 @@ void SubspaceView::draw() {
     angles->axis(QCPAxis::atLeft)->setRange(0, 90);
     auto* legend = new QCPLegend;
     angles->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignLeft);
-    legend->setLayer("legend");  // above the curves, so its box hides the lines behind the text
     legend->setFont(QFont(m_plot->font().family(), 7));
     const QList<QPair<OverlapPair, Qt::PenStyle>> pairs = {{OverlapPair::KvWeights, Qt::SolidLine},
                                                            {OverlapPair::QkWeights, Qt::DashLine},

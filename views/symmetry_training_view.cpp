@@ -70,7 +70,6 @@ void SymmetryTrainingView::draw() {
     y->setLabel(m_measure->currentText());
     auto* legend = new QCPLegend;
     rect->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignRight);
-    legend->setLayer("legend");  // above the curves, so its box hides the lines behind the text
     // The range always holds 0: a Q=K line lying on 0 must read as zero, not as a flat curve
     // somewhere in the middle.
     double lo = 0, hi = 0, lastStep = 0;

@@ -75,7 +75,6 @@ TrainingCurvesView::TrainingCurvesView(QWidget* parent) : QWidget(parent) {
     m_accuracyRect->axis(QCPAxis::atLeft)->setRange(0, 1);
     auto* legend = new QCPLegend;
     m_lossRect->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignRight);
-    legend->setLayer("legend");
     m_plot->legend = legend;
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->setPlottingHint(QCP::phFastPolylines, true);
@@ -112,12 +111,7 @@ TrainingCurvesView::TrainingCurvesView(QWidget* parent) : QWidget(parent) {
     layout->addWidget(m_placeholder, 1);
     layout->addWidget(m_plot, 1);
     m_plot->setVisible(false);
-    applyPlotTheme(m_plot, palette());
-}
-
-void TrainingCurvesView::changeEvent(QEvent* event) {
-    if (event->type() == QEvent::PaletteChange) applyPlotTheme(m_plot, palette());
-    QWidget::changeEvent(event);
+    followPalette(m_plot);
 }
 
 void TrainingCurvesView::setSeries(const QVector<CurveSeries>& series) {

@@ -40,9 +40,6 @@ public:
     QString figureCsv() const override;  // run,label,kind,step,value
     QJsonObject figureJson() const override;
 
-protected:
-    void changeEvent(QEvent* event) override;
-
 private:
     void rebuild();
     void showValueAt(const QPoint& pos);

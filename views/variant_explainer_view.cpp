@@ -1,6 +1,5 @@
 #include "variant_explainer_view.h"
 
-#include <QEvent>
 #include <QHBoxLayout>
 
 #include "attention_grid_view.h"
@@ -19,13 +18,8 @@ VariantExplainerView::VariantExplainerView(QWidget* parent) : QWidget(parent) {
     auto* layout = new QHBoxLayout(this);
     layout->addWidget(m_diagram, 2);
     layout->addWidget(m_plot, 3);
-    applyPlotTheme(m_plot, palette());
+    followPalette(m_plot);
     redraw();
-}
-
-void VariantExplainerView::changeEvent(QEvent* event) {
-    if (event->type() == QEvent::PaletteChange) applyPlotTheme(m_plot, palette());
-    QWidget::changeEvent(event);
 }
 
 void VariantExplainerView::setAnalysis(const AnalysisSet& set) {

@@ -24,9 +24,6 @@ public:
     ProjectionDiagramView* diagram() const { return m_diagram; }
     QCustomPlot* plot() const { return m_plot; }
 
-protected:
-    void changeEvent(QEvent* event) override;  // a theme switch recolours the map
-
 private:
     void redraw();
 

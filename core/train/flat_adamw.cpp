@@ -8,10 +8,13 @@ FlatAdamW::FlatAdamW(const std::vector<torch::Tensor>& parameters, const TrainCo
     : m_config(config) {
     std::vector<torch::Tensor> rest;
     for (const auto& p : parameters) (p.dim() >= 2 ? m_params : rest).push_back(p);
-    for (const auto& p : m_params) m_decayCount += p.numel();
     m_params.insert(m_params.end(), rest.begin(), rest.end());
     int64_t total = 0;
-    for (const auto& p : m_params) total += p.numel();
+    for (const auto& p : m_params) {
+        if (p.dim() >= 2) m_decayCount += p.numel();
+        m_offsets.push_back(total);
+        total += p.numel();
+    }
     m_values = torch::empty({total});
     m_grads = torch::zeros({total});
     m_expAvg = torch::zeros({total});
@@ -47,16 +50,13 @@ void FlatAdamW::step(double lr) {
 
 void FlatAdamW::attach() {
     torch::NoGradGuard noGrad;
-    int64_t offset = 0;
-    m_views.clear();
-    for (auto& p : m_params) {
-        const int64_t n = p.numel();
+    for (size_t i = 0; i < m_params.size(); ++i) {
+        auto& p = m_params[i];
+        const int64_t offset = m_offsets[i], n = p.numel();
         auto value = m_values.narrow(0, offset, n).view(p.sizes());
         value.copy_(p);
         p.set_data(value);
         p.mutable_grad() = m_grads.narrow(0, offset, n).view(p.sizes());
-        m_views.push_back(p.data_ptr());
-        offset += n;
     }
 }
 
@@ -65,9 +65,8 @@ bool FlatAdamW::attached() const {
     const auto* grads = static_cast<const float*>(m_grads.data_ptr());
     for (size_t i = 0; i < m_params.size(); ++i) {
         const auto& p = m_params[i];
-        const auto offset = static_cast<const float*>(m_views[i]) - values;
-        if (p.data_ptr() != m_views[i] || !p.grad().defined() ||
-            p.grad().data_ptr() != grads + offset)
+        if (p.data_ptr() != values + m_offsets[i] || !p.grad().defined() ||
+            p.grad().data_ptr() != grads + m_offsets[i])
             return false;
     }
     return true;

@@ -33,7 +33,7 @@ private:
 
     TrainConfig m_config;
     std::vector<torch::Tensor> m_params;  // matrices first, so decay is one narrow
-    std::vector<const void*> m_views;
+    std::vector<int64_t> m_offsets;       // of each parameter in the flat buffers
     int64_t m_decayCount = 0;
     int64_t m_step = 0;
     torch::Tensor m_values, m_grads, m_expAvg, m_expAvgSq, m_denom;

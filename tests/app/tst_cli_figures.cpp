@@ -12,8 +12,8 @@
 #include <sstream>
 
 #include "cli.h"
-#include "test_helpers.h"
 #include "data/dataset.h"
+#include "test_helpers.h"
 #include "train/trainer.h"
 
 namespace {
@@ -49,9 +49,9 @@ void TestCliFigures::writesEveryFigure() {
     const CliRun r = run({"figures", a, b, "--out", out.toStdString(), "--size", "single-column",
                           "--input", "1,2,3,4,5,6,7,8"});
     QVERIFY2(r.code == 0, r.err.c_str());
-    for (const QString& name : {"training-curves", "attention-grid", "symmetry",
-                                "symmetry-training", "subspaces", "spectra"}) {
-        for (const QString& ext : {"png", "pdf", "svg", "csv", "json"})
+    for (const QString& name : QStringList{"training-curves", "attention-grid", "symmetry",
+                                           "symmetry-training", "subspaces", "spectra"}) {
+        for (const QString& ext : QStringList{"png", "pdf", "svg", "csv", "json"})
             QVERIFY2(QFileInfo::exists(out + "/" + name + "." + ext), qPrintable(name + "." + ext));
         const QImage png(out + "/" + name + ".png");
         QVERIFY(std::abs(png.width() - qRound(89 / 25.4 * 300)) <= 1);  // single column at 300 dpi
@@ -81,12 +81,14 @@ void TestCliFigures::badInput() {
     QTemporaryDir dir;
     const std::string a = trainTiny(dir, qkv::Variant::Qkv);
     const std::vector<std::vector<std::string>> cases = {
-        {"figures", a},                                                 // no --out
-        {"figures", "--out", dir.filePath("x").toStdString()},          // no run
-        {"figures", dir.path().toStdString(), "--out", dir.filePath("x").toStdString()},  // not a run
+        {"figures", a},                                         // no --out
+        {"figures", "--out", dir.filePath("x").toStdString()},  // no run
+        {"figures", dir.path().toStdString(), "--out",
+         dir.filePath("x").toStdString()},  // not a run
         {"figures", a, "--out", dir.filePath("x").toStdString(), "--formats", "png,gif"},
         {"figures", a, "--out", dir.filePath("x").toStdString(), "--size", "poster"},
-        {"figures", a, "--out", dir.filePath("x").toStdString(), "--input", "1,2,3,4,5,6,7,8,9,10,11,12"},
+        {"figures", a, "--out", dir.filePath("x").toStdString(), "--input",
+         "1,2,3,4,5,6,7,8,9,10,11,12"},
     };
     for (const auto& args : cases) {
         const CliRun r = run(args);

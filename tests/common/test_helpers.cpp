@@ -29,7 +29,7 @@ std::string writeBytes(const QTemporaryDir& dir, const QString& name, const std:
     return path.toStdString();
 }
 
-std::string trainTinyRun(const QTemporaryDir& dir, qkv::Variant variant, int steps, int evalEvery) {
+qkv::RunConfig tinyRunConfig(qkv::Variant variant, int steps, int evalEvery) {
     qkv::RunConfig r;
     r.name = qkv::variantId(variant);
     r.task.kind = qkv::TaskKind::Copy;
@@ -44,9 +44,15 @@ std::string trainTinyRun(const QTemporaryDir& dir, qkv::Variant variant, int ste
     r.train.evalEvery = evalEvery;
     r.train.evalExamples = 16;
     r.train.warmupSteps = 1;
+    return r;
+}
+
+std::string trainTinyRun(const QTemporaryDir& dir, qkv::Variant variant, int steps, int evalEvery) {
+    qkv::RunConfig r = tinyRunConfig(variant, steps, evalEvery);
     auto data = qkv::makeDataset(r.task);
     data->configureModel(r.model);
-    const std::string folder = QDir(dir.path()).filePath(QString::fromStdString(r.name)).toStdString();
+    const std::string folder =
+        QDir(dir.path()).filePath(QString::fromStdString(r.name)).toStdString();
     qkv::trainRun(r, *data, folder);
     return folder;
 }

@@ -6,8 +6,10 @@
 
 #include <string>
 
-#include "attention/variant.h"
 #include <vector>
+
+#include "attention/variant.h"
+#include "train/train_config.h"
 
 namespace qkvtest {
 
@@ -17,7 +19,10 @@ double maxAbsDiff(const std::vector<float>& a, const std::vector<float>& b);
 // Writes bytes to `dir/name` and returns the path.
 std::string writeBytes(const QTemporaryDir& dir, const QString& name, const std::string& bytes);
 
-// Trains a tiny run on the copy task (d 16, 2 heads, 2 layers, T 8) into dir/<variant id> and
+// A tiny run on the copy task (d 16, 2 heads, 2 layers, T 8), named by its variant's id.
+qkv::RunConfig tinyRunConfig(qkv::Variant variant, int steps = 4, int evalEvery = 2);
+
+// Trains tinyRunConfig(variant, steps, evalEvery) into dir/<variant id> and
 // returns the folder: a real run folder in well under a second, for tests that need one.
 std::string trainTinyRun(const QTemporaryDir& dir, qkv::Variant variant, int steps = 4,
                          int evalEvery = 2);

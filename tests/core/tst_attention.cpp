@@ -154,6 +154,18 @@ double maxDiff(const Mat& a, const torch::Tensor& b2d) {
     return d;
 }
 
+// One attention layer of d 32: a decoder layer (causal) or an encoder layer.
+ModelConfig layerConfig(int variant, int heads, int kvHeads, bool causal, int context) {
+    ModelConfig c;
+    c.arch = causal ? Architecture::Decoder : Architecture::Encoder;
+    c.variant = Variant(variant);
+    c.dModel = 32;
+    c.heads = heads;
+    c.kvHeads = kvHeads;
+    c.context = context;
+    return c;
+}
+
 }  // namespace
 
 class TestAttention : public QObject {
@@ -203,13 +215,7 @@ void TestAttention::matchesNaive() {
     QFETCH(int, length);
     QFETCH(bool, bias);
     QFETCH(bool, causal);
-    ModelConfig c;
-    c.arch = causal ? Architecture::Decoder : Architecture::Encoder;
-    c.variant = Variant(variant);
-    c.dModel = 32;
-    c.heads = heads;
-    c.kvHeads = kvHeads;
-    c.context = 12;
+    ModelConfig c = layerConfig(variant, heads, kvHeads, causal, 12);
     c.posBias = bias;
     torch::manual_seed(uint64_t(variant * 100 + heads * 10 + kvHeads));
     Attention a(c);
@@ -363,13 +369,7 @@ void TestAttention::fusedPathMatchesComposedPath() {
     QFETCH(int, kvHeads);
     QFETCH(bool, causal);
     QFETCH(int, length);
-    ModelConfig c;
-    c.arch = causal ? Architecture::Decoder : Architecture::Encoder;
-    c.variant = Variant(variant);
-    c.dModel = 32;
-    c.heads = heads;
-    c.kvHeads = kvHeads;
-    c.context = length;
+    const ModelConfig c = layerConfig(variant, heads, kvHeads, causal, length);
     torch::manual_seed(uint64_t(17 + variant * 10 + heads + kvHeads));
     Attention a(c);
     const auto x0 = torch::randn({3, length, 32});

@@ -13,6 +13,7 @@
 #include "io/atomic_file.h"
 #include "io/run_folder.h"
 #include "io/safetensors.h"
+#include "test_helpers.h"
 #include "train/trainer.h"
 #include "train/training_session.h"
 
@@ -20,31 +21,9 @@ using namespace qkv;
 
 namespace {
 
-RunConfig tinyRun(int steps, int evalEvery) {
-    RunConfig r;
-    r.name = "qkv";
-    r.task.kind = TaskKind::Copy;
-    r.task.seqLen = 8;
-    r.task.validationSize = 16;
-    r.model.variant = Variant::Qkv;
-    r.model.dModel = 16;
-    r.model.heads = 2;
-    r.model.layers = 2;
-    r.train.steps = steps;
-    r.train.batch = 4;
-    r.train.evalEvery = evalEvery;
-    r.train.evalExamples = 16;
-    r.train.warmupSteps = 1;
-    return r;
-}
-
+// A tiny QKV run, trained into dir/qkv.
 std::string train(const QTemporaryDir& dir, int steps, int evalEvery) {
-    RunConfig r = tinyRun(steps, evalEvery);
-    auto data = makeDataset(r.task);
-    data->configureModel(r.model);
-    const std::string folder = dir.filePath("run").toStdString();
-    trainRun(r, *data, folder);
-    return folder;
+    return qkvtest::trainTinyRun(dir, Variant::Qkv, steps, evalEvery);
 }
 
 bool sameState(const std::vector<NamedTensor>& a, const std::vector<NamedTensor>& b) {
@@ -95,7 +74,7 @@ void TstCheckpointHistory::oneFilePerEvaluation() {
 
 void TstCheckpointHistory::checkpointIsTheModelOfItsStep() {
     QTemporaryDir dir;
-    RunConfig r = tinyRun(6, 2);
+    RunConfig r = qkvtest::tinyRunConfig(Variant::Qkv, 6, 2);
     auto data = makeDataset(r.task);
     data->configureModel(r.model);
     const std::string run = dir.filePath("run").toStdString();
