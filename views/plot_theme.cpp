@@ -47,7 +47,10 @@ void applyPlotTheme(QCustomPlot* plot, const QPalette& palette) {
         rect->setBackground(background);
         for (QCPLayoutElement* element : rect->insetLayout()->elements(false))
             if (auto* legend = qobject_cast<QCPLegend*>(element)) {
-                legend->setLayer("legend");  // above the curves, or the box would not hide them
+                // Above the curves, or the box would not hide them; the items too, which keep
+                // the layer they were made on and would sit under the box.
+                legend->setLayer("legend");
+                for (int i = 0; i < legend->itemCount(); ++i) legend->item(i)->setLayer("legend");
                 legend->setBrush(QBrush(box));
                 legend->setTextColor(text);
                 legend->setBorderPen(QPen(grid));

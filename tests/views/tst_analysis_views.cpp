@@ -224,6 +224,9 @@ void TestAnalysisViews::followThemeSwitches() {
         for (QCPLayoutElement* e : rect->insetLayout()->elements(false))
             if (auto* legend = qobject_cast<QCPLegend*>(e)) {
                 QCOMPARE(legend->textColor(), text);
+                // Entries on the box's layer: below it they were drawn faded under the box.
+                for (int i = 0; i < legend->itemCount(); ++i)
+                    QCOMPARE(legend->item(i)->layer(), legend->layer());
                 ++legends;
             }
     if (view == "spectra" || view == "subspaces") QVERIFY(legends > 0);
