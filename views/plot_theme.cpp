@@ -47,8 +47,8 @@ void applyPlotTheme(QCustomPlot* plot, const QPalette& palette) {
         rect->setBackground(background);
         for (QCPLayoutElement* element : rect->insetLayout()->elements(false))
             if (auto* legend = qobject_cast<QCPLegend*>(element)) {
-                // Above the curves, or the box would not hide them; the items too, which keep
-                // the layer they were made on and would sit under the box.
+                // Above the curves, or the box would not hide them. setLayer appends to the
+                // layer, so the entries go again after their box, or it would cover them.
                 legend->setLayer("legend");
                 for (int i = 0; i < legend->itemCount(); ++i) legend->item(i)->setLayer("legend");
                 legend->setBrush(QBrush(box));
