@@ -9,7 +9,7 @@ namespace qkv {
 namespace {
 
 // A Linear's weight (out, in) as the d_in × d_out matrix W of y = x W.
-Eigen::MatrixXd asRowVectorMap(const torch::nn::Linear& l) {
+Eigen::MatrixXd asRowVectorMap(const Linear& l) {
     auto t = l->weight.detach().to(torch::kFloat64).contiguous();
     using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     return Eigen::Map<const RowMajor>(t.data_ptr<double>(), t.size(0), t.size(1)).transpose();

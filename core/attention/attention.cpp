@@ -13,19 +13,11 @@ int64_t LayerKvCache::bytes() const {
     return total;
 }
 
-RmsNormImpl::RmsNormImpl(int64_t dim, double eps) : m_eps(eps) {
-    weight = register_parameter("weight", torch::ones({dim}));
-}
-
-torch::Tensor RmsNormImpl::forward(const torch::Tensor& x) {
-    return x * torch::rsqrt(x.pow(2).mean(-1, /*keepdim=*/true) + m_eps) * weight;
-}
-
 QueryMlpImpl::QueryMlpImpl(int64_t d) {
     norm = register_module("norm", RmsNorm(d));
-    fc1 = register_module("fc1", torch::nn::Linear(d, d / 2));
-    fc2 = register_module("fc2", torch::nn::Linear(d / 2, d));
-    ln = register_module("ln", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
+    fc1 = register_module("fc1", Linear(d, d / 2));
+    fc2 = register_module("fc2", Linear(d / 2, d));
+    ln = register_module("ln", Norm(d, NormKind::LayerNorm, 1e-5));
 }
 
 torch::Tensor QueryMlpImpl::forward(const torch::Tensor& x) {
@@ -44,13 +36,17 @@ torch::Tensor positionalTable(int64_t maxT, int64_t p) {
 AttentionImpl::AttentionImpl(const ModelConfig& c)
     : m_cfg(c), m_heads(c.heads), m_kvHeads(c.kvHeadCount()), m_headDim(c.headDim()) {
     const int64_t d = c.dModel, hd = m_heads * m_headDim, kvd = m_kvHeads * m_headDim;
-    if (hasQueryProjection(c.variant)) q = register_module("q", torch::nn::Linear(d, hd));
+    const bool bias = c.attnBias;
+    if (hasQueryProjection(c.variant)) q = register_module("q", Linear(d, hd, bias));
     if (c.variant == Variant::MlpQ) qmlp = register_module("qmlp", QueryMlp(d));
-    k = register_module("k", torch::nn::Linear(d, kvd));
-    if (hasValueProjection(c.variant)) v = register_module("v", torch::nn::Linear(d, kvd));
-    o = register_module("o", torch::nn::Linear(hd, d));
+    k = register_module("k", Linear(d, kvd, bias));
+    if (hasValueProjection(c.variant)) v = register_module("v", Linear(d, kvd, bias));
+    o = register_module("o", Linear(hd, d, bias));
+    if (c.positions == PositionKind::Rotary)
+        m_rotary = Rotary(m_headDim, c.sequenceLength(), c.ropeTheta, c.ropePairs,
+                          c.ropeLinearScale);
     if (c.posBias) {
-        posBias = register_module("pos_bias", torch::nn::Linear(c.posBiasDim, 1));
+        posBias = register_module("pos_bias", Linear(c.posBiasDim, 1));
         // Start with Σw = 1 so the logits keep their scale; the table adds direction from step 0.
         torch::NoGradGuard noGrad;
         posBias->weight.fill_(1.0 / c.posBiasDim);
@@ -85,23 +81,45 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, AttentionTrace* tra
         fusedAttentionAvailable()) {
         auto kx = k(x);                                   // (B, T, g·d_h)
         auto qx = queryRows(x, kx);                       // (B, T, H·d_h)
-        auto vx = valueIsKey(m_cfg.variant) ? kx : v(x);  // (B, T, g·d_h)
+        auto vx = valueIsKey(m_cfg.variant) ? kx : v(x);  // (B, T, g·d_h), never rotated
+        if (m_rotary.enabled()) {
+            qx = m_rotary.apply(qx, H, 0);
+            kx = m_rotary.apply(kx, g, 0);
+        }
         return o(fusedAttention(qx, kx, vx, H, g, m_cfg.causal()));
     }
 
-    auto kRows = k(x);                                                  // (B, T, g·d_h)
-    auto kNew = kRows.view({B, T, g, dh}).transpose(1, 2);              // (B, g, T, d_h)
-    auto qh = queryRows(x, kRows).view({B, T, H, dh}).transpose(1, 2);  // (B, H, T, d_h)
-    torch::Tensor vNew = valueIsKey(m_cfg.variant)
-                             ? kNew
-                             : v(x).view({B, T, g, dh}).transpose(1, 2);  // (B, g, T, d_h)
+    const bool rotary = m_rotary.enabled();
+    auto heads = [&](const torch::Tensor& rows, int64_t n) {  // (B, T, n·d_h) → (B, n, T, d_h)
+        return rows.view({B, T, n, dh}).transpose(1, 2);
+    };
+    auto kRows = k(x);        // (B, T, g·d_h), unrotated
+    auto qRows = queryRows(x, kRows);
+    if (rotary) qRows = m_rotary.apply(qRows, H, past);
+    auto qh = heads(qRows, H);                                              // (B, H, T, d_h)
+    auto kNew = heads(rotary ? m_rotary.apply(kRows, g, past) : kRows, g);  // (B, g, T, d_h)
+    // V = K shares the tensor itself unless K is rotated (the values never are).
+    torch::Tensor vNew = !valueIsKey(m_cfg.variant) ? heads(v(x), g)
+                         : rotary                   ? heads(kRows, g)
+                                                    : kNew;  // (B, g, T, d_h)
     torch::Tensor kh = kNew, vh = vNew;
     if (cache) {
-        cache->k = past ? torch::cat({cache->k, kNew}, 2) : kNew.contiguous();
+        const bool sharedRotated = rotary && valueIsKey(m_cfg.variant);
+        // V = K: the cache holds the values (unrotated keys) once; the keys are rotated from it.
+        auto& stored = cache->k;
+        const torch::Tensor add = sharedRotated ? vNew : kNew;
+        stored = past ? torch::cat({stored, add}, 2) : add.contiguous();
         if (!valueIsKey(m_cfg.variant))
             cache->v = past ? torch::cat({cache->v, vNew}, 2) : vNew.contiguous();
-        kh = cache->k;
-        vh = valueIsKey(m_cfg.variant) ? cache->k : cache->v;
+        const int64_t total = stored.size(2);
+        if (sharedRotated) {
+            vh = stored;  // (B, g, S, d_h)
+            auto rows = stored.transpose(1, 2).reshape({B, total, g * dh});
+            kh = m_rotary.apply(rows, g, 0).view({B, total, g, dh}).transpose(1, 2);
+        } else {
+            kh = stored;
+            vh = valueIsKey(m_cfg.variant) ? stored : cache->v;
+        }
     }
     const int64_t S = kh.size(2);  // key positions, past + T
 

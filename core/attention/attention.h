@@ -3,11 +3,14 @@
 
 #include <torch/torch.h>
 
+#include "model/layers.h"
 #include "model/model_config.h"
+#include "model/rotary.h"
 
 namespace qkv {
 
 // Per-head tensors of one forward pass, for analysis. K and V keep their g heads.
+// With rotary embeddings, q and k are the rotated ones the logits are made of; v is never rotated.
 struct AttentionTrace {
     torch::Tensor q;       // (B, H, T, d_h)
     torch::Tensor k;       // (B, g, T, d_h)
@@ -16,25 +19,16 @@ struct AttentionTrace {
     torch::Tensor attn;    // (B, H, T, T) row-softmax of the masked logits
 };
 
-// What one layer caches during generation: exactly what the variant needs, at g heads.
+// What one layer caches during generation: exactly what the variant needs, at g heads. With
+// rotary embeddings k holds rotated keys, except when V = K: then the one tensor holds the
+// unrotated keys (which are the values) and the keys are rotated again at each step, so that
+// sharing K and V still halves the cache.
 struct LayerKvCache {
     torch::Tensor k;  // (B, g, T_cached, d_h)
     torch::Tensor v;  // (B, g, T_cached, d_h); undefined when V = K
     int64_t length() const { return k.defined() ? k.size(2) : 0; }
     int64_t bytes() const;
 };
-
-// RMSNorm with a learned gain (LibTorch 1.13 has none).
-class RmsNormImpl : public torch::nn::Module {
-public:
-    explicit RmsNormImpl(int64_t dim, double eps = 1e-6);
-    torch::Tensor forward(const torch::Tensor& x);
-    torch::Tensor weight;
-
-private:
-    double m_eps;
-};
-TORCH_MODULE(RmsNorm);
 
 // The nonlinear query map f(X) = LN(GELU(RMSNorm(X) W₁) W₂) of mlp-q.
 class QueryMlpImpl : public torch::nn::Module {
@@ -43,8 +37,8 @@ public:
     torch::Tensor forward(const torch::Tensor& x);  // (B, T, d) → (B, T, d)
 
     RmsNorm norm{nullptr};
-    torch::nn::Linear fc1{nullptr}, fc2{nullptr};
-    torch::nn::LayerNorm ln{nullptr};
+    Linear fc1{nullptr}, fc2{nullptr};
+    Norm ln{nullptr};
 };
 TORCH_MODULE(QueryMlp);
 
@@ -65,9 +59,9 @@ public:
                           LayerKvCache* cache = nullptr);
 
     // Projections that exist for this variant; the others stay null (absent from the state).
-    torch::nn::Linear q{nullptr}, k{nullptr}, v{nullptr}, o{nullptr};
+    Linear q{nullptr}, k{nullptr}, v{nullptr}, o{nullptr};
     QueryMlp qmlp{nullptr};
-    torch::nn::Linear posBias{nullptr};  // Linear(p → 1)
+    Linear posBias{nullptr};  // Linear(p → 1)
 
     const ModelConfig& config() const { return m_cfg; }
 
@@ -78,6 +72,7 @@ private:
     ModelConfig m_cfg;
     int64_t m_heads, m_kvHeads, m_headDim;
     torch::Tensor m_table;  // positional table, not a parameter
+    Rotary m_rotary;        // enabled for PositionKind::Rotary
 };
 TORCH_MODULE(Attention);
 

@@ -25,4 +25,9 @@ struct IoError : Error {
     using Error::Error;
 };
 
+// Work this machine cannot do: more memory than it has, say. The message gives both figures.
+struct ResourceError : Error {
+    using Error::Error;
+};
+
 }  // namespace qkv

@@ -21,7 +21,21 @@ QJsonObject toJson(const ModelConfig& c) {
             {"pos_bias", c.posBias},
             {"pos_bias_dim", c.posBiasDim},
             {"image_size", c.imageSize},
-            {"patch_size", c.patchSize}};
+            {"patch_size", c.patchSize},
+            {"family", QString::fromStdString(c.family)},
+            {"head_dim", c.headDim()},
+            {"norm", QString::fromStdString(normId(c.norm))},
+            {"norm_eps", c.normEps},
+            {"positions", QString::fromStdString(positionsId(c.positions))},
+            {"rope_theta", c.ropeTheta},
+            {"rope_pairs", QString::fromStdString(rotaryPairsId(c.ropePairs))},
+            {"rope_linear_scale", c.ropeLinearScale},
+            {"mlp", QString::fromStdString(mlpId(c.mlp))},
+            {"mlp_hidden", c.mlpWidth()},
+            {"attn_bias", c.attnBias},
+            {"mlp_bias", c.mlpBias},
+            {"tied_head", c.tiedHead},
+            {"head_bias", c.headBias}};
 }
 
 QJsonObject toJson(const TaskConfig& c) {
@@ -71,6 +85,31 @@ void readJson(const QJsonObject& o, ModelConfig& c, const std::string& where) {
     f.read("pos_bias_dim", c.posBiasDim);
     f.read("image_size", c.imageSize);
     f.read("patch_size", c.patchSize);
+    // The layout fields came later; a run written before them is QKV Lab's default layout.
+    std::string norm = normId(c.norm), positions = positionsId(c.positions),
+                pairs = rotaryPairsId(c.ropePairs), mlp = mlpId(c.mlp);
+    int headDim = 0;
+    f.read("family", c.family);
+    f.read("head_dim", headDim);
+    f.read("norm", norm);
+    f.read("norm_eps", c.normEps);
+    f.read("positions", positions);
+    f.read("rope_theta", c.ropeTheta);
+    f.read("rope_pairs", pairs);
+    f.read("rope_linear_scale", c.ropeLinearScale);
+    f.read("mlp", mlp);
+    f.read("mlp_hidden", c.mlpHidden);
+    f.read("attn_bias", c.attnBias);
+    f.read("mlp_bias", c.mlpBias);
+    f.read("tied_head", c.tiedHead);
+    f.read("head_bias", c.headBias);
+    c.norm = parseNorm(norm);
+    c.positions = parsePositions(positions);
+    c.ropePairs = parseRotaryPairs(pairs);
+    c.mlp = parseMlp(mlp);
+    // head_dim is written always; it overrides d / H only where it differs.
+    c.headDimOverride = headDim > 0 && (c.heads <= 0 || headDim * c.heads != c.dModel) ? headDim : 0;
+    if (c.mlpHidden == 4 * c.dModel) c.mlpHidden = 0;
     f.rejectUnknown();
 }
 

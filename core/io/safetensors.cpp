@@ -22,17 +22,9 @@ namespace {
 constexpr uint64_t kMaxHeaderBytes = 100ull * 1024 * 1024;
 const char* const kMetadataKey = "__metadata__";
 
-enum class DType { F32, F16, BF16, F64 };
+using DType = TensorDType;
 
-uint64_t dtypeSize(DType t) {
-    switch (t) {
-        case DType::F16:
-        case DType::BF16: return 2;
-        case DType::F32: return 4;
-        case DType::F64: return 8;
-    }
-    return 0;
-}
+constexpr bool kLittleEndianHost = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
 
 // Byte assembly instead of memcpy so the format stays little-endian on any host.
 uint64_t loadLe(const unsigned char* p, int n) {
@@ -104,12 +96,7 @@ bool byteSize(const std::vector<int64_t>& shape, uint64_t elementSize, uint64_t&
     return true;
 }
 
-struct Entry {
-    std::string name;
-    DType dtype = DType::F32;
-    std::vector<int64_t> shape;
-    uint64_t begin = 0, end = 0;
-};
+using Entry = TensorEntry;
 
 class HeaderParser {
 public:
@@ -129,14 +116,19 @@ public:
 
         const QJsonValue dtype = obj.value("dtype");
         if (!dtype.isString()) fail(t + " has no \"dtype\" string");
-        const QString d = dtype.toString();
-        if (d == "F32") e.dtype = DType::F32;
-        else if (d == "F16") e.dtype = DType::F16;
-        else if (d == "BF16") e.dtype = DType::BF16;
-        else if (d == "F64") e.dtype = DType::F64;
-        else
-            fail(t + " has unsupported dtype '" + d.toStdString()
-                 + "' (F32, F16, BF16, F64 only)");
+        static const std::map<QString, std::pair<DType, uint64_t>> kTypes = {
+            {"F32", {DType::F32, 4}},   {"F16", {DType::F16, 2}},     {"BF16", {DType::BF16, 2}},
+            {"F64", {DType::F64, 8}},   {"I8", {DType::Other, 1}},    {"U8", {DType::Other, 1}},
+            {"BOOL", {DType::Other, 1}}, {"I16", {DType::Other, 2}},  {"U16", {DType::Other, 2}},
+            {"I32", {DType::Other, 4}}, {"U32", {DType::Other, 4}},   {"I64", {DType::Other, 8}},
+            {"U64", {DType::Other, 8}}, {"F8_E4M3", {DType::Other, 1}},
+            {"F8_E5M2", {DType::Other, 1}}};
+        const auto type = kTypes.find(dtype.toString());
+        if (type == kTypes.end())
+            fail(t + " has unknown dtype '" + dtype.toString().toStdString() + "'");
+        e.dtype = type->second.first;
+        e.elementBytes = type->second.second;
+        e.dtypeText = dtype.toString().toStdString();
 
         const QJsonValue shape = obj.value("shape");
         if (!shape.isArray()) fail(t + " has no \"shape\" array");
@@ -148,7 +140,7 @@ public:
             e.shape.push_back(n);
         }
         uint64_t expectedBytes = 0;
-        if (!byteSize(e.shape, dtypeSize(e.dtype), expectedBytes))
+        if (!byteSize(e.shape, e.elementBytes, expectedBytes))
             fail(t + " has a shape whose size overflows");
 
         const QJsonValue offsets = obj.value("data_offsets");
@@ -188,22 +180,58 @@ private:
 };
 
 std::vector<float> decodeValues(const Entry& e, const unsigned char* data) {
-    const uint64_t size = dtypeSize(e.dtype);
-    const size_t count = size_t((e.end - e.begin) / size);
-    std::vector<float> values(count);
-    const unsigned char* p = data + e.begin;
-    for (size_t i = 0; i < count; ++i, p += size) {
-        switch (e.dtype) {
-            case DType::F32: values[i] = bitsToFloat(uint32_t(loadLe(p, 4))); break;
-            case DType::F16: values[i] = halfToFloat(uint16_t(loadLe(p, 2))); break;
-            case DType::BF16: values[i] = bfloat16ToFloat(uint16_t(loadLe(p, 2))); break;
-            case DType::F64: values[i] = doubleBitsToFloat(loadLe(p, 8)); break;
-        }
-    }
+    std::vector<float> values(size_t((e.end - e.begin) / dtypeSize(e.dtype)));
+    convertToFloat(e.dtype, data + e.begin, values.size(), values.data());
     return values;
 }
 
 }  // namespace
+
+std::string dtypeName(TensorDType t) {
+    switch (t) {
+        case DType::F32: return "F32";
+        case DType::F16: return "F16";
+        case DType::BF16: return "BF16";
+        case DType::F64: return "F64";
+        case DType::Other: return "other";
+    }
+    return "?";
+}
+
+uint64_t dtypeSize(TensorDType t) {
+    switch (t) {
+        case DType::F16:
+        case DType::BF16: return 2;
+        case DType::F32: return 4;
+        case DType::F64: return 8;
+        case DType::Other: return 0;
+    }
+    return 0;
+}
+
+void convertToFloat(TensorDType dtype, const unsigned char* p, size_t count, float* out) {
+    switch (dtype) {
+        case DType::F32:
+            if (kLittleEndianHost) {
+                std::memcpy(out, p, count * 4);
+                return;
+            }
+            for (size_t i = 0; i < count; ++i, p += 4) out[i] = bitsToFloat(uint32_t(loadLe(p, 4)));
+            return;
+        case DType::F16:
+            for (size_t i = 0; i < count; ++i, p += 2) out[i] = halfToFloat(uint16_t(loadLe(p, 2)));
+            return;
+        case DType::BF16:
+            for (size_t i = 0; i < count; ++i, p += 2)
+                out[i] = bfloat16ToFloat(uint16_t(p[0] | (p[1] << 8)));
+            return;
+        case DType::F64:
+            for (size_t i = 0; i < count; ++i, p += 8) out[i] = doubleBitsToFloat(loadLe(p, 8));
+            return;
+        case DType::Other:
+            throw IoError("cannot convert a non-float tensor to float32");
+    }
+}
 
 std::string encodeSafetensors(const SafetensorsFile& file) {
     QJsonObject header;
@@ -248,45 +276,57 @@ std::string encodeSafetensors(const SafetensorsFile& file) {
     return out;
 }
 
-SafetensorsFile decodeSafetensors(const std::string& bytes, const std::string& source) {
-    const auto* raw = reinterpret_cast<const unsigned char*>(bytes.data());
-    if (bytes.size() < 8)
-        throw IoError(source + ": too short for a safetensors file (" + std::to_string(bytes.size())
+SafetensorsHeader parseSafetensorsHeader(const unsigned char* raw, uint64_t size,
+                                         const std::string& source) {
+    if (size < 8)
+        throw IoError(source + ": too short for a safetensors file (" + std::to_string(size)
                       + " bytes, need at least 8)");
     const uint64_t headerSize = loadLe(raw, 8);
-    if (headerSize > bytes.size() - 8)
+    if (headerSize > size - 8)
         throw IoError(source + ": header length " + std::to_string(headerSize)
-                      + " exceeds the file size (" + std::to_string(bytes.size()) + " bytes)");
+                      + " exceeds the file size (" + std::to_string(size) + " bytes)");
     if (headerSize > kMaxHeaderBytes)
         throw IoError(source + ": header length " + std::to_string(headerSize)
                       + " exceeds the 100 MB limit");
 
     QJsonParseError err{};
     const QJsonDocument doc = QJsonDocument::fromJson(
-        QByteArray::fromRawData(bytes.data() + 8, qsizetype(headerSize)), &err);
+        QByteArray::fromRawData(reinterpret_cast<const char*>(raw) + 8, qsizetype(headerSize)),
+        &err);
     if (err.error != QJsonParseError::NoError)
         throw IoError(source + ": header is not valid JSON (" + err.errorString().toStdString()
                       + " at offset " + std::to_string(err.offset) + ")");
     if (!doc.isObject()) throw IoError(source + ": header is not a JSON object");
 
-    const uint64_t dataSize = bytes.size() - 8 - headerSize;
-    const HeaderParser parser(source, dataSize);
-    SafetensorsFile file;
-    std::vector<Entry> entries;
+    SafetensorsHeader out;
+    out.dataOffset = 8 + headerSize;
+    const HeaderParser parser(source, size - out.dataOffset);
     const QJsonObject header = doc.object();
     for (auto it = header.begin(); it != header.end(); ++it) {
         if (it.key() == kMetadataKey)
-            file.metadata = parser.parseMetadata(it.value());
+            out.metadata = parser.parseMetadata(it.value());
         else
-            entries.push_back(parser.parseEntry(it.key().toStdString(), it.value()));
+            out.tensors.push_back(parser.parseEntry(it.key().toStdString(), it.value()));
     }
-    std::stable_sort(entries.begin(), entries.end(),
+    std::stable_sort(out.tensors.begin(), out.tensors.end(),
                      [](const Entry& a, const Entry& b) { return a.begin < b.begin; });
+    return out;
+}
 
-    // Every entry was checked above, so the reads below stay inside the buffer.
-    const unsigned char* data = raw + 8 + headerSize;
-    file.tensors.reserve(entries.size());
-    for (const Entry& e : entries)
+SafetensorsFile decodeSafetensors(const std::string& bytes, const std::string& source) {
+    const auto* raw = reinterpret_cast<const unsigned char*>(bytes.data());
+    const SafetensorsHeader header = parseSafetensorsHeader(raw, bytes.size(), source);
+    SafetensorsFile file;
+    file.metadata = header.metadata;
+    // Every entry was checked against the size, so the reads below stay inside the buffer.
+    const unsigned char* data = raw + header.dataOffset;
+    file.tensors.reserve(header.tensors.size());
+    for (const Entry& e : header.tensors) {
+        if (e.dtype == DType::Other)
+            throw IoError(source + ": tensor '" + e.name + "' has unsupported dtype '" +
+                          e.dtypeText + "' (F32, F16, BF16, F64 only)");
+    }
+    for (const Entry& e : header.tensors)
         file.tensors.push_back(NamedTensor{e.name, e.shape, decodeValues(e, data)});
     return file;
 }

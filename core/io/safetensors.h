@@ -10,6 +10,36 @@
 
 namespace qkv {
 
+// Other: an integer, boolean or 8-bit float tensor, which no model weight QKV Lab reads is
+// (position-id buffers and the like): its bytes are checked, never converted.
+enum class TensorDType { F32, F16, BF16, F64, Other };
+std::string dtypeName(TensorDType t);  // "F32", ...
+uint64_t dtypeSize(TensorDType t);     // bytes per element; 0 for Other
+
+// One tensor of a header; offsets are relative to the data section, checked against its size.
+struct TensorEntry {
+    std::string name;
+    TensorDType dtype = TensorDType::F32;
+    std::string dtypeText;  // as the header spells it: "F32", "I64", ...
+    std::vector<int64_t> shape;
+    uint64_t begin = 0, end = 0;
+    uint64_t elementBytes = 4;
+    int64_t elements() const { return int64_t((end - begin) / elementBytes); }
+};
+
+struct SafetensorsHeader {
+    std::vector<TensorEntry> tensors;            // sorted by data offset
+    std::map<std::string, std::string> metadata;
+    uint64_t dataOffset = 0;                     // where the data section starts in the file
+};
+
+// Parses the header of a file of `size` bytes starting at `bytes` (a buffer or a memory map);
+// every offset and shape is checked against the size. Throws IoError naming `source`.
+SafetensorsHeader parseSafetensorsHeader(const unsigned char* bytes, uint64_t size,
+                                         const std::string& source);
+// Converts `count` little-endian values of `dtype` to float32.
+void convertToFloat(TensorDType dtype, const unsigned char* src, size_t count, float* dst);
+
 struct SafetensorsFile {
     std::vector<NamedTensor> tensors;            // in file order (sorted by data offset)
     std::map<std::string, std::string> metadata; // "__metadata__" (string → string)

@@ -3,7 +3,9 @@
 #include <map>
 
 #include "common/errors.h"
+#include "model/model_summary.h"
 #include "model/transformer.h"
+#include "runtime/memory_guard.h"
 
 namespace qkv {
 
@@ -15,8 +17,15 @@ std::string shapeText(const std::vector<int64_t>& s) {
 }
 }  // namespace
 
-Model::Model(const ModelConfig& config, uint64_t seed)
-    : m_config(config), m_module(std::make_shared<TransformerImpl>(config, seed)) {}
+Model::Model(const ModelConfig& config, uint64_t seed) : Model(config, seed, true) {}
+
+Model::Model(const ModelConfig& config, uint64_t seed, bool initialise) : m_config(config) {
+    validate(config);
+    requireMemory(summarize(config).parameters * int64_t(sizeof(float)), "the model's weights");
+    m_module = std::make_shared<TransformerImpl>(config, seed, initialise);
+}
+
+Model Model::uninitialised(const ModelConfig& config) { return Model(config, 0, false); }
 
 int64_t Model::parameterCount() const {
     int64_t n = 0;

@@ -21,8 +21,11 @@ struct NamedTensor {
 
 class Model {
 public:
-    // Builds and initialises a model; throws ConfigError for an impossible configuration.
+    // Builds and initialises a model; throws ConfigError for an impossible configuration and
+    // ResourceError, before allocating, for weights larger than the memory available.
     Model(const ModelConfig& config, uint64_t seed);
+    // A model whose weights a loader is about to fill: allocated, not initialised.
+    static Model uninitialised(const ModelConfig& config);
 
     const ModelConfig& config() const { return m_config; }
     int64_t parameterCount() const;
@@ -38,6 +41,7 @@ public:
     std::shared_ptr<TransformerImpl> module() const { return m_module; }
 
 private:
+    Model(const ModelConfig& config, uint64_t seed, bool initialise);
     ModelConfig m_config;
     std::shared_ptr<TransformerImpl> m_module;
 };

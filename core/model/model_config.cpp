@@ -2,6 +2,8 @@
 
 #include "common/errors.h"
 
+#include <utility>
+
 namespace qkv {
 
 std::string architectureId(Architecture a) {
@@ -20,6 +22,78 @@ Architecture parseArchitecture(const std::string& id) {
     throw ConfigError("unknown architecture '" + id + "' (expected decoder, encoder or vit)");
 }
 
+namespace {
+template <class E>
+struct Names {
+    std::vector<std::pair<E, const char*>> all;
+    std::string id(E e) const {
+        for (const auto& [v, name] : all)
+            if (v == e) return name;
+        return all.front().second;
+    }
+    E parse(const std::string& text, const char* what) const {
+        std::string list;
+        for (const auto& [v, name] : all) {
+            if (text == name) return v;
+            list += (list.empty() ? "" : ", ") + std::string(name);
+        }
+        throw ConfigError("unknown " + std::string(what) + " '" + text + "' (expected " + list + ")");
+    }
+};
+const Names<NormKind> kNorms{{{NormKind::LayerNorm, "layernorm"}, {NormKind::RmsNorm, "rmsnorm"}}};
+const Names<PositionKind> kPositions{{{PositionKind::Learned, "learned"},
+                                      {PositionKind::Rotary, "rotary"},
+                                      {PositionKind::None, "none"}}};
+const Names<RotaryPairs> kPairs{{{RotaryPairs::Half, "half"}, {RotaryPairs::Adjacent, "adjacent"}}};
+const Names<MlpKind> kMlps{
+    {{MlpKind::Gelu, "gelu"}, {MlpKind::GeluTanh, "gelu-tanh"}, {MlpKind::SwiGlu, "swiglu"}}};
+}  // namespace
+
+std::string normId(NormKind k) { return kNorms.id(k); }
+std::string positionsId(PositionKind k) { return kPositions.id(k); }
+std::string rotaryPairsId(RotaryPairs p) { return kPairs.id(p); }
+std::string mlpId(MlpKind k) { return kMlps.id(k); }
+NormKind parseNorm(const std::string& id) { return kNorms.parse(id, "norm"); }
+PositionKind parsePositions(const std::string& id) { return kPositions.parse(id, "positions"); }
+RotaryPairs parseRotaryPairs(const std::string& id) { return kPairs.parse(id, "rotary pairing"); }
+MlpKind parseMlp(const std::string& id) { return kMlps.parse(id, "MLP"); }
+
+const std::vector<std::string>& modelFamilies() {
+    static const std::vector<std::string> all = {"qkvlab", "llama", "gpt2"};
+    return all;
+}
+
+void applyFamily(ModelConfig& c, const std::string& family) {
+    const ModelConfig defaults;
+    c.family = family;
+    c.headDimOverride = 0;
+    c.norm = defaults.norm, c.normEps = defaults.normEps;
+    c.positions = defaults.positions;
+    c.ropeTheta = defaults.ropeTheta, c.ropePairs = defaults.ropePairs;
+    c.ropeLinearScale = 1;
+    c.mlp = defaults.mlp, c.mlpHidden = 0;
+    c.attnBias = c.mlpBias = c.tiedHead = c.headBias = true;
+    if (family == "qkvlab") return;
+    if (family == "gpt2") {
+        c.mlp = MlpKind::GeluTanh;
+        c.headBias = false;
+        return;
+    }
+    if (family == "llama") {
+        c.norm = NormKind::RmsNorm;
+        c.positions = PositionKind::Rotary;
+        c.mlp = MlpKind::SwiGlu;
+        // Llama's width rule (llama2.c's model.py): two thirds of 4d, up to a multiple of 32.
+        c.mlpHidden = (2 * 4 * c.dModel / 3 + 31) / 32 * 32;
+        c.attnBias = c.mlpBias = c.headBias = false;
+        c.tiedHead = false;
+        return;
+    }
+    std::string list;
+    for (const std::string& f : modelFamilies()) list += (list.empty() ? "" : ", ") + f;
+    throw ConfigError("unknown model family '" + family + "' (expected " + list + ")");
+}
+
 int ModelConfig::patchCount() const {
     if (patchSize <= 0) return 0;
     const int side = imageSize / patchSize;
@@ -31,9 +105,19 @@ void validate(const ModelConfig& c) {
     if (c.dModel <= 0 || c.dModel > 65536) fail("d-model must be between 1 and 65536");
     if (c.layers <= 0 || c.layers > 256) fail("layers must be between 1 and 256");
     if (c.heads <= 0) fail("heads must be at least 1");
-    if (c.dModel % c.heads != 0)
+    if (c.headDimOverride < 0 || c.headDimOverride > 65536)
+        fail("head dimension must be between 1 and 65536");
+    if (c.headDimOverride == 0 && c.dModel % c.heads != 0)
         fail("d-model (" + std::to_string(c.dModel) + ") must be divisible by heads (" +
              std::to_string(c.heads) + ")");
+    if (c.positions == PositionKind::Rotary && c.headDim() % 2 != 0)
+        fail("rotary embeddings need an even head dimension, got " + std::to_string(c.headDim()));
+    if (c.positions == PositionKind::Rotary && !(c.ropeTheta > 1 && c.ropeLinearScale > 0))
+        fail("rotary embeddings need a theta above 1 and a positive scale");
+    if (!(c.normEps > 0 && c.normEps < 1)) fail("the norm epsilon must be between 0 and 1");
+    if (c.mlpHidden < 0 || c.mlpHidden > 1 << 20) fail("the MLP width must be between 1 and 1048576");
+    if (c.arch == Architecture::Vit && c.positions != PositionKind::Learned)
+        fail("a ViT needs learned positions");
     const int g = c.kvHeadCount();
     if (g <= 0 || g > c.heads || c.heads % g != 0)
         fail("kv-heads (" + std::to_string(g) + ") must divide heads (" + std::to_string(c.heads) +
@@ -52,6 +136,10 @@ void validate(const ModelConfig& c) {
         fail("context (seq-len) must be between 1 and 1048576");
     }
     if (c.variant == Variant::MlpQ && c.dModel < 2) fail("mlp-q needs d-model of at least 2");
+    if (c.variant == Variant::IdentityQ && c.heads * c.headDim() != c.dModel)
+        fail("identity-q uses Q = X, so heads x head dimension must equal d-model (" +
+             std::to_string(c.heads) + " x " + std::to_string(c.headDim()) + " != " +
+             std::to_string(c.dModel) + ")");
 }
 
 }  // namespace qkv

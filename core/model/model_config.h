@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "attention/variant.h"
 
@@ -16,6 +17,34 @@ enum class Architecture {
 
 std::string architectureId(Architecture a);
 Architecture parseArchitecture(const std::string& id);  // throws ConfigError
+
+// The parts of a block that differ between model families.
+enum class NormKind { LayerNorm, RmsNorm };
+enum class PositionKind {
+    Learned,  // a learned table added to the token embeddings (GPT-2)
+    Rotary,   // q and k rotated by position inside attention (Llama)
+    None,
+};
+// Which dimensions of a head rotary embeddings rotate together.
+enum class RotaryPairs {
+    Half,      // (i, i + d_h/2): Hugging Face's "rotate_half"
+    Adjacent,  // (2i, 2i + 1): Meta's original code and llama2.c
+};
+enum class MlpKind {
+    Gelu,      // W2 GELU(W1 x), exact erf GELU
+    GeluTanh,  // the same with GELU's tanh approximation (GPT-2's "gelu_new")
+    SwiGlu,    // W_down (SiLU(W_gate x) * W_up x) (Llama)
+};
+
+std::string normId(NormKind k);           // "layernorm", "rmsnorm"
+std::string positionsId(PositionKind k);  // "learned", "rotary", "none"
+std::string rotaryPairsId(RotaryPairs p); // "half", "adjacent"
+std::string mlpId(MlpKind k);             // "gelu", "gelu-tanh", "swiglu"
+// Parsers throw ConfigError listing the accepted names.
+NormKind parseNorm(const std::string& id);
+PositionKind parsePositions(const std::string& id);
+RotaryPairs parseRotaryPairs(const std::string& id);
+MlpKind parseMlp(const std::string& id);
 
 struct ModelConfig {
     Architecture arch = Architecture::Encoder;
@@ -31,7 +60,28 @@ struct ModelConfig {
     int imageSize = 28;   // Vit only: square input side, in pixels
     int patchSize = 7;    // Vit only: square patch side
 
-    int headDim() const { return heads > 0 ? dModel / heads : 0; }
+    // The block layout. The defaults are QKV Lab's own model (GPT-2's layout with exact GELU and
+    // a head bias); applyFamily() sets the others. Runs written before these fields existed
+    // are the defaults.
+    std::string family = "qkvlab";  // a name for people: "qkvlab", "gpt2", "llama"
+    int headDimOverride = 0;        // d_h when it is not d / H (a Llama config's head_dim)
+    NormKind norm = NormKind::LayerNorm;
+    double normEps = 1e-5;
+    PositionKind positions = PositionKind::Learned;
+    double ropeTheta = 10000;
+    RotaryPairs ropePairs = RotaryPairs::Half;
+    double ropeLinearScale = 1;  // positions divided by this ("linear" rope_scaling)
+    MlpKind mlp = MlpKind::Gelu;
+    int mlpHidden = 0;     // MLP width; 0 means 4·d
+    bool attnBias = true;  // W_Q, W_K, W_V and W_O have biases
+    bool mlpBias = true;
+    bool tiedHead = true;  // the output head is the token embedding (Decoder, Encoder)
+    bool headBias = true;  // the output head has a bias
+
+    int headDim() const {
+        return headDimOverride > 0 ? headDimOverride : heads > 0 ? dModel / heads : 0;
+    }
+    int mlpWidth() const { return mlpHidden > 0 ? mlpHidden : 4 * dModel; }
     int kvHeadCount() const { return kvHeads > 0 ? kvHeads : heads; }
     bool causal() const { return arch == Architecture::Decoder; }
     int patchCount() const;  // Vit: (imageSize / patchSize)²
@@ -40,5 +90,11 @@ struct ModelConfig {
 
 // Throws ConfigError naming the violated rule (g must divide H, ...).
 void validate(const ModelConfig& c);
+
+// Sets the block layout of a family: "qkvlab" (the defaults), "llama" (RMSNorm, rotary
+// embeddings, SwiGLU of width 2/3 * 4d rounded up to 32, no biases, an untied head without
+// bias) or "gpt2" (tanh GELU, no head bias). Throws ConfigError for another name.
+void applyFamily(ModelConfig& c, const std::string& family);
+const std::vector<std::string>& modelFamilies();  // the names applyFamily takes
 
 }  // namespace qkv

@@ -7,24 +7,16 @@
 namespace qkv {
 
 namespace {
-torch::nn::LayerNorm layerNorm(int64_t d) {
-    return torch::nn::LayerNorm(torch::nn::LayerNormOptions({d}));
-}
 bool endsWith(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 }  // namespace
 
-MlpImpl::MlpImpl(int64_t d) {
-    fc = register_module("fc", torch::nn::Linear(d, 4 * d));
-    proj = register_module("proj", torch::nn::Linear(4 * d, d));
-}
-
 BlockImpl::BlockImpl(const ModelConfig& c) {
-    ln1 = register_module("ln1", layerNorm(c.dModel));
+    ln1 = register_module("ln1", Norm(c.dModel, c.norm, c.normEps));
     attn = register_module("attn", Attention(c));
-    ln2 = register_module("ln2", layerNorm(c.dModel));
-    mlp = register_module("mlp", Mlp(c.dModel));
+    ln2 = register_module("ln2", Norm(c.dModel, c.norm, c.normEps));
+    mlp = register_module("mlp", Mlp(c));
 }
 
 torch::Tensor BlockImpl::forward(const torch::Tensor& x, AttentionTrace* trace,
@@ -33,22 +25,27 @@ torch::Tensor BlockImpl::forward(const torch::Tensor& x, AttentionTrace* trace,
     return h + mlp(ln2(h));
 }
 
-TransformerImpl::TransformerImpl(const ModelConfig& c, uint64_t seed) : m_cfg(c) {
+TransformerImpl::TransformerImpl(const ModelConfig& c, uint64_t seed, bool initialise)
+    : m_cfg(c) {
     validate(c);
     const int64_t d = c.dModel, T = c.sequenceLength();
     if (c.arch == Architecture::Vit) {
-        patchEmb = register_module("patch_emb", torch::nn::Linear(c.patchSize * c.patchSize, d));
-        clsToken = register_parameter("cls_token", torch::zeros({1, 1, d}));
-        head = register_module("head", torch::nn::Linear(d, c.vocab));
+        patchEmb = register_module("patch_emb", Linear(c.patchSize * c.patchSize, d));
+        clsToken = register_parameter("cls_token", torch::empty({1, 1, d}));
+        head = register_module("head", Linear(d, c.vocab));
     } else {
-        tokEmb = register_module("tok_emb", torch::nn::Embedding(c.vocab, d));
-        headBias = register_parameter("head_bias", torch::zeros({c.vocab}));
+        tokEmb = register_module("tok_emb", Embedding(c.vocab, d));
+        if (c.tiedHead && c.headBias)
+            headBias = register_parameter("head_bias", torch::empty({c.vocab}));
     }
-    posEmb = register_parameter("pos_emb", torch::zeros({T, d}));
+    if (c.positions == PositionKind::Learned)
+        posEmb = register_parameter("pos_emb", torch::empty({T, d}));
     blocks = register_module("blocks", torch::nn::ModuleList());
     for (int i = 0; i < c.layers; ++i) blocks->push_back(Block(c));
-    lnF = register_module("ln_f", layerNorm(d));
-    initParameters(seed);
+    lnF = register_module("ln_f", Norm(d, c.norm, c.normEps));
+    if (c.arch != Architecture::Vit && !c.tiedHead)
+        lmHead = register_module("lm_head", Linear(d, c.vocab, c.headBias));
+    if (initialise) initParameters(seed);
 }
 
 void TransformerImpl::initParameters(uint64_t seed) {
@@ -64,7 +61,8 @@ void TransformerImpl::initParameters(uint64_t seed) {
             continue;
         if (endsWith(name, ".bias") || name == "head_bias")
             t.zero_();
-        else if (endsWith(name, "o.weight") || endsWith(name, "proj.weight"))
+        else if (endsWith(name, "o.weight") || endsWith(name, "proj.weight") ||
+                 endsWith(name, "down.weight"))
             t.normal_(0.0, residualStd, gen);
         else
             t.normal_(0.0, std, gen);
@@ -77,8 +75,9 @@ torch::Tensor TransformerImpl::embedTokens(const torch::Tensor& tokens, int64_t 
         throw ConfigError("input of " + std::to_string(offset + T) +
                           " tokens is longer than the model's context (" +
                           std::to_string(m_cfg.context) + ")");
-    auto pos = posEmb.narrow(0, offset, T);  // (T, d)
-    return tokEmb(tokens) + pos;             // (B, T, d)
+    if (!posEmb.defined()) return tokEmb(tokens);  // rotary or no positions: (B, T, d)
+    auto pos = posEmb.narrow(0, offset, T);        // (T, d)
+    return tokEmb(tokens) + pos;                   // (B, T, d)
 }
 
 torch::Tensor TransformerImpl::embedImages(const torch::Tensor& images) {
@@ -103,7 +102,8 @@ torch::Tensor TransformerImpl::forward(const torch::Tensor& input,
         x = blocks[i]->as<BlockImpl>()->forward(x, traces ? &(*traces)[i] : nullptr,
                                                 caches ? &(*caches)[i] : nullptr);
     x = lnF(x);
-    if (vit) return head(x.select(1, 0));                            // (B, classes)
+    if (vit) return head(x.select(1, 0));  // (B, classes)
+    if (lmHead) return lmHead(x);           // (B, T, V)
     return torch::nn::functional::linear(x, tokEmb->weight, headBias);  // (B, T, V)
 }
 

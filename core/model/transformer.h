@@ -3,16 +3,17 @@
 //
 // Parameter names are the checkpoint format:
 //   tok_emb.weight (V, d)          token embedding, tied to the output head (Decoder, Encoder)
-//   head_bias (V)                  the tied head's own bias
+//   head_bias (V)                  the tied head's own bias, when it has one
+//   lm_head.{weight,bias}          an untied output head (V, d) and its bias, when it has one
 //   patch_emb.{weight,bias}        Linear(P², d) (Vit)
 //   cls_token (1, 1, d)            class token (Vit)
-//   pos_emb (T_max, d)             learned absolute positions
-//   blocks.N.ln1.{weight,bias}     LayerNorm before attention
-//   blocks.N.attn.{q,k,v,o}.{weight,bias}   projections; absent ones are absent
+//   pos_emb (T_max, d)             learned absolute positions (none with rotary embeddings)
+//   blocks.N.ln1.{weight,bias}     norm before attention (RMSNorm: weight only)
+//   blocks.N.attn.{q,k,v,o}.{weight,bias}   projections; absent ones are absent, biases too
 //   blocks.N.attn.qmlp.{norm.weight,fc1.*,fc2.*,ln.*}   mlp-q's query map
 //   blocks.N.attn.pos_bias.{weight,bias}    Linear(p → 1) of the positional bias
-//   blocks.N.ln2.{weight,bias}, blocks.N.mlp.{fc,proj}.{weight,bias}
-//   ln_f.{weight,bias}             final LayerNorm
+//   blocks.N.ln2.*, blocks.N.mlp.{fc,proj}.* (GELU) or blocks.N.mlp.{gate,up,down}.* (SwiGLU)
+//   ln_f.{weight,bias}             final norm
 //   head.{weight,bias}             class head (Vit)
 
 #include <torch/torch.h>
@@ -20,16 +21,9 @@
 #include <vector>
 
 #include "attention/attention.h"
+#include "model/layers.h"
 
 namespace qkv {
-
-class MlpImpl : public torch::nn::Module {
-public:
-    explicit MlpImpl(int64_t d);
-    torch::Tensor forward(const torch::Tensor& x) { return proj(torch::gelu(fc(x))); }
-    torch::nn::Linear fc{nullptr}, proj{nullptr};
-};
-TORCH_MODULE(Mlp);
 
 class BlockImpl : public torch::nn::Module {
 public:
@@ -37,7 +31,7 @@ public:
     torch::Tensor forward(const torch::Tensor& x, AttentionTrace* trace = nullptr,
                           LayerKvCache* cache = nullptr);
 
-    torch::nn::LayerNorm ln1{nullptr}, ln2{nullptr};
+    Norm ln1{nullptr}, ln2{nullptr};
     Attention attn{nullptr};
     Mlp mlp{nullptr};
 };
@@ -46,8 +40,9 @@ TORCH_MODULE(Block);
 class TransformerImpl : public torch::nn::Module {
 public:
     // Parameters are initialised from `seed` alone (GPT-2 scheme), independent of torch's
-    // global generator, so that concurrent runs stay reproducible.
-    TransformerImpl(const ModelConfig& c, uint64_t seed);
+    // global generator, so that concurrent runs stay reproducible. With `initialise` false the
+    // weights are left unset for a loader to fill (norm gains still start at one).
+    TransformerImpl(const ModelConfig& c, uint64_t seed, bool initialise = true);
 
     // Decoder/Encoder: tokens (B, T) int64 → logits (B, T, V). With caches, tokens are the new
     // ones and positions continue after the cached length.
@@ -57,11 +52,11 @@ public:
 
     const ModelConfig& config() const { return m_cfg; }
 
-    torch::nn::Embedding tokEmb{nullptr};
+    Embedding tokEmb{nullptr};
     torch::Tensor headBias, posEmb, clsToken;
-    torch::nn::Linear patchEmb{nullptr}, head{nullptr};
+    Linear patchEmb{nullptr}, head{nullptr}, lmHead{nullptr};
     torch::nn::ModuleList blocks{nullptr};
-    torch::nn::LayerNorm lnF{nullptr};
+    Norm lnF{nullptr};
 
 private:
     torch::Tensor embedTokens(const torch::Tensor& tokens, int64_t offset);  // (B, T, d)

@@ -13,6 +13,22 @@ namespace {
 
 using Mat = std::vector<std::vector<double>>;  // row-major [rows][cols]
 
+// Modules start uninitialised (a model's seed or a loaded file fills them); a layer on its own
+// gets torch::nn::Linear's default, U(-1/sqrt(in), 1/sqrt(in)), drawn from torch's global
+// generator so that torch::manual_seed decides it.
+Attention makeAttention(const ModelConfig& c) {
+    Attention a(c);
+    torch::NoGradGuard noGrad;
+    for (const auto& m : a->modules(/*include_self=*/false)) {
+        auto* linear = m->as<LinearImpl>();
+        if (!linear || (a->posBias && linear == a->posBias.get())) continue;
+        const double bound = 1.0 / std::sqrt(double(linear->weight.size(1)));
+        linear->weight.uniform_(-bound, bound);
+        if (linear->bias.defined()) linear->bias.uniform_(-bound, bound);
+    }
+    return a;
+}
+
 Mat toMat(const torch::Tensor& t2d) {
     auto t = t2d.to(torch::kFloat64).contiguous();
     Mat m(size_t(t.size(0)), std::vector<double>(size_t(t.size(1))));
@@ -27,9 +43,10 @@ std::vector<double> toVec(const torch::Tensor& t1d) {
 }
 
 // y = x Wᵀ + b for a Linear's weight (out, in).
-Mat linear(const Mat& x, const torch::nn::Linear& l) {
+Mat linear(const Mat& x, const Linear& l) {
     const Mat w = toMat(l->weight);
-    const std::vector<double> b = toVec(l->bias);
+    const std::vector<double> b =
+        l->bias.defined() ? toVec(l->bias) : std::vector<double>(size_t(l->weight.size(0)), 0.0);
     Mat y(x.size(), std::vector<double>(w.size(), 0.0));
     for (size_t t = 0; t < x.size(); ++t)
         for (size_t o = 0; o < w.size(); ++o) {
@@ -218,7 +235,7 @@ void TestAttention::matchesNaive() {
     ModelConfig c = layerConfig(variant, heads, kvHeads, causal, 12);
     c.posBias = bias;
     torch::manual_seed(uint64_t(variant * 100 + heads * 10 + kvHeads));
-    Attention a(c);
+    Attention a = makeAttention(c);
     if (bias) {  // a non-trivial bias, so that the test cannot pass with the bias ignored
         torch::NoGradGuard ng;
         a->posBias->weight.normal_(0.3, 0.5);
@@ -262,7 +279,7 @@ void TestAttention::logitsSymmetryFollowsVariant() {
     c.context = 10;
     c.posBias = bias;
     torch::manual_seed(7);
-    Attention a(c);
+    Attention a = makeAttention(c);
     torch::NoGradGuard noGrad;
     AttentionTrace trace;
     a->forward(torch::randn({1, 10, 32}), &trace);
@@ -281,7 +298,7 @@ void TestAttention::sharedKvOutputIsSoftmaxTimesK() {
     c.heads = 3;
     c.context = 8;
     torch::manual_seed(3);
-    Attention a(c);
+    Attention a = makeAttention(c);
     torch::NoGradGuard noGrad;
     auto x = torch::randn({2, 8, 24});
     AttentionTrace trace;
@@ -300,7 +317,7 @@ void TestAttention::absentProjectionsAreAbsent() {
     for (Variant v : allVariants()) {
         ModelConfig c;
         c.variant = v;
-        Attention a(c);
+        Attention a = makeAttention(c);
         const auto names = a->named_parameters().keys();
         auto has = [&](const std::string& n) {
             return std::find(names.begin(), names.end(), n) != names.end();
@@ -324,7 +341,7 @@ void TestAttention::cachedForwardEqualsFullForward() {
         c.context = 9;
         c.posBias = true;
         torch::manual_seed(11);
-        Attention a(c);
+        Attention a = makeAttention(c);
         torch::NoGradGuard noGrad;
         auto x = torch::randn({1, 9, 32});
         auto full = a->forward(x);
@@ -371,7 +388,7 @@ void TestAttention::fusedPathMatchesComposedPath() {
     QFETCH(int, length);
     const ModelConfig c = layerConfig(variant, heads, kvHeads, causal, length);
     torch::manual_seed(uint64_t(17 + variant * 10 + heads + kvHeads));
-    Attention a(c);
+    Attention a = makeAttention(c);
     const auto x0 = torch::randn({3, length, 32});
     const auto upstream = torch::randn({3, length, 32});
     auto run = [&](bool traced) {

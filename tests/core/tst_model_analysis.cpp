@@ -38,7 +38,7 @@ PreparedInput tokens(int n) {
     return prepareInput(c, task, AnalysisInput::fromTokens(ids));
 }
 
-Eigen::MatrixXd weight(const torch::nn::Linear& l) {  // (out, in) as stored
+Eigen::MatrixXd weight(const Linear& l) {  // (out, in) as stored
     auto t = l->weight.detach().to(torch::kFloat64).contiguous();
     using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     return Eigen::Map<const RowMajor>(t.data_ptr<double>(), t.size(0), t.size(1));
