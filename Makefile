@@ -5,7 +5,7 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PACKAGES := cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools qt6-svg-dev \
             libqcustomplot-dev libtorch-dev libeigen3-dev libopenblas0-pthread zlib1g-dev \
             libgl-dev fonts-dejavu-core fontconfig dataset-fashion-mnist fortunes xvfb xauth \
-            poppler-utils python3-torch
+            poppler-utils python3-torch libsentencepiece-dev
 
 .PHONY: deps configure build run test bench clean format
 

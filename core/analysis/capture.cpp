@@ -29,37 +29,18 @@ AnalysisInput AnalysisInput::fromTokens(std::vector<int64_t> ids) {
     return in;
 }
 
-std::string characterLabel(char32_t c) {
-    switch (c) {
-        case U'\n':
-            return "'\\n'";
-        case U'\t':
-            return "'\\t'";
-        case U'\r':
-            return "'\\r'";
-        case U' ':
-            return "' '";
-        default:
-            break;
-    }
-    if (c < 0x20 || c == 0x7f) {
-        char buf[16];
-        std::snprintf(buf, sizeof buf, "'U+%04X'", unsigned(c));
-        return buf;
-    }
-    return "'" + codePointsToUtf8(std::u32string(1, c)) + "'";
-}
+const char* const kDefaultAnalysisText =
+    "The old lighthouse keeper climbed the stairs every evening. He lit the lamp, wrote the "
+    "weather in his book, and watched the ships pass in the dark. One night a small boat came "
+    "too close to the rocks, and he rang the bell until the sailors turned away.";
 
 namespace {
 
-void labelTokens(PreparedInput& p, const TaskConfig& task) {
+void labelTokens(PreparedInput& p, const TaskConfig& task, const Tokenizer* tokenizer) {
     p.labels.clear();
     if (task.kind == TaskKind::Text) {
-        const std::u32string alphabet = utf8ToCodePoints(task.alphabet);
         for (int64_t t : p.tokens)
-            p.labels.push_back(t >= 0 && t < int64_t(alphabet.size())
-                                   ? characterLabel(alphabet[size_t(t)])
-                                   : "#" + std::to_string(t));
+            p.labels.push_back(tokenizer ? tokenizer->label(t) : "#" + std::to_string(t));
     } else {
         for (size_t i = 0; i < p.tokens.size(); ++i)
             p.labels.push_back("pos " + std::to_string(i) + ": " + std::to_string(p.tokens[i]));
@@ -89,11 +70,25 @@ void checkTokens(const PreparedInput& p, const ModelConfig& m) {
 }  // namespace
 
 PreparedInput prepareInput(const ModelConfig& model, const TaskConfig& taskIn,
-                           const AnalysisInput& input) {
+                           const AnalysisInput& input, const Tokenizer* tokenizerIn) {
     TaskConfig task = taskIn;
     PreparedInput p;
     const bool vit = model.arch == Architecture::Vit;
-    if (input.kind == AnalysisInput::Kind::Sample) {
+    std::shared_ptr<Tokenizer> characters;
+    const Tokenizer* tokenizer = tokenizerIn;
+    if (!tokenizer && task.kind == TaskKind::Text && !task.alphabet.empty()) {
+        characters = makeCharacterTokenizer(task.alphabet);
+        tokenizer = characters.get();
+    }
+    const bool external = task.kind == TaskKind::Text && task.alphabet.empty();
+    if (input.kind == AnalysisInput::Kind::Sample && external) {
+        if (!tokenizer)
+            throw ConfigError("this model has no tokenizer: give the input as token ids (3,1,4)");
+        p.tokens = tokenizer->encode(kDefaultAnalysisText);
+        if (tokenizer->promptStartsWithBos()) p.tokens.insert(p.tokens.begin(), *tokenizer->bos());
+        if (int64_t(p.tokens.size()) > model.context) p.tokens.resize(size_t(model.context));
+        p.description = "a sample paragraph (" + std::to_string(p.tokens.size()) + " tokens)";
+    } else if (input.kind == AnalysisInput::Kind::Sample) {
         auto data = makeDataset(task);
         if (input.index < 0 || input.index >= data->validationCount())
             throw ConfigError("sample " + std::to_string(input.index) +
@@ -119,23 +114,18 @@ PreparedInput prepareInput(const ModelConfig& model, const TaskConfig& taskIn,
         if (task.kind != TaskKind::Text)
             throw ConfigError("text input needs a text (language-model) run; give token ids for " +
                               taskId(task.kind));
-        const std::u32string alphabet = utf8ToCodePoints(task.alphabet),
-                             text = utf8ToCodePoints(input.text);
-        for (char32_t ch : text)
-            if (alphabet.find(ch) == std::u32string::npos) {
-                char code[16];
-                std::snprintf(code, sizeof code, "U+%04X", unsigned(ch));
-                throw DataError("character " + characterLabel(ch) + " (" + code +
-                                ") is not in the run's alphabet");
-            }
-        p.tokens = CharTokenizer(alphabet).encode(text);
-        p.description = "text prompt (" + std::to_string(p.tokens.size()) + " characters)";
+        if (!tokenizer)
+            throw ConfigError("this model has no tokenizer: give the input as token ids (3,1,4)");
+        p.tokens = tokenizer->encode(input.text);
+        if (tokenizer->promptStartsWithBos()) p.tokens.insert(p.tokens.begin(), *tokenizer->bos());
+        p.description = "text prompt (" + std::to_string(p.tokens.size()) +
+                        (tokenizer->kind() == "characters" ? " characters)" : " tokens)");
     } else {
         p.tokens = input.tokens;
         p.description = "explicit tokens (" + std::to_string(p.tokens.size()) + ")";
     }
     checkTokens(p, model);
-    labelTokens(p, task);
+    labelTokens(p, task, tokenizer);
     return p;
 }
 

@@ -11,6 +11,7 @@
 
 #include "data/task_config.h"
 #include "model/model.h"
+#include "tokenize/tokenizer.h"
 
 namespace qkv {
 
@@ -41,11 +42,16 @@ struct PreparedInput {
     int length() const { return int(labels.size()); }
 };
 
-// Resolves an input against a run's model and task. Throws DataError for a character outside
-// the alphabet (naming it), ConfigError for an input longer than the context, an index out of
-// range or an input kind the task cannot take (text on an image run, ...).
+// Resolves an input against a run's model and task. Text goes through `tokenizer` (a text run
+// without one uses its alphabet); a model from elsewhere (a text task without an alphabet)
+// reads kDefaultAnalysisText as its "sample". Throws DataError for a character the tokenizer
+// cannot spell (naming it), ConfigError for an input longer than the context, an index out of
+// range or an input kind the task cannot take (text on an image run, text without a tokenizer).
 PreparedInput prepareInput(const ModelConfig& model, const TaskConfig& task,
-                           const AnalysisInput& input);
+                           const AnalysisInput& input, const Tokenizer* tokenizer = nullptr);
+
+// What a pretrained language model reads when no input is given: plain English prose.
+extern const char* const kDefaultAnalysisText;
 
 struct LayerCapture {
     std::vector<Eigen::MatrixXf> q;       // H × (T, d_h)
@@ -63,8 +69,5 @@ struct Capture {
 // One forward pass (batch 1, no grad). Throws ConfigError when the input does not fit the model.
 Capture captureAttention(const Model& model, const PreparedInput& input);
 
-// Label of a character token for display: printable characters quoted ("'a'"), control
-// characters escaped ("'\n'", "'U+0007'").
-std::string characterLabel(char32_t c);
 
 }  // namespace qkv

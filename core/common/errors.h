@@ -30,4 +30,9 @@ struct ResourceError : Error {
     using Error::Error;
 };
 
+// Work stopped because the user cancelled it.
+struct CancelledError : Error {
+    using Error::Error;
+};
+
 }  // namespace qkv

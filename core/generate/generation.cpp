@@ -2,7 +2,6 @@
 
 #include <chrono>
 
-#include "analysis/capture.h"  // characterLabel
 #include "common/errors.h"
 #include "data/text_corpus.h"
 #include "model/model_summary.h"
@@ -24,11 +23,6 @@ int64_t pick(const torch::Tensor& logits, const GenerationConfig& cfg, at::Gener
     return torch::multinomial(probs, 1, /*replacement=*/false, gen).item<int64_t>();
 }
 
-std::string pieceOf(int64_t token, const std::u32string& alphabet) {
-    if (token >= 0 && token < int64_t(alphabet.size()))
-        return codePointsToUtf8(std::u32string(1, alphabet[size_t(token)]));
-    return "#" + std::to_string(token);
-}
 
 int64_t heldBytes(const std::vector<LayerKvCache>& caches) {
     int64_t total = 0;
@@ -39,7 +33,7 @@ int64_t heldBytes(const std::vector<LayerKvCache>& caches) {
 }  // namespace
 
 GenerationResult generate(const Model& model, const std::vector<int64_t>& prompt,
-                          const GenerationConfig& cfg, const std::u32string& alphabet,
+                          const GenerationConfig& cfg, const Tokenizer* tokenizer,
                           const GenerationProgress& progress, const std::atomic<bool>* cancel) {
     const ModelConfig& c = model.config();
     if (c.arch != Architecture::Decoder)
@@ -61,8 +55,9 @@ GenerationResult generate(const Model& model, const std::vector<int64_t>& prompt
 
     GenerationResult out;
     out.prompt = prompt;
-    if (!alphabet.empty())
-        for (int64_t t : prompt) out.promptText += pieceOf(t, alphabet);
+    if (tokenizer) out.promptText = tokenizer->decode(prompt);
+    std::vector<int64_t> generated;
+    const std::optional<int64_t> end = tokenizer && cfg.stopAtEnd ? tokenizer->eos() : std::nullopt;
     std::vector<int64_t> sequence = prompt;
     std::vector<LayerKvCache> caches;
     torch::Tensor pending = torch::tensor(prompt, torch::kInt64).view({1, -1});  // (1, P)
@@ -93,7 +88,9 @@ GenerationResult generate(const Model& model, const std::vector<int64_t>& prompt
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
                 .count();
         g.index = int(sequence.size());
-        g.piece = alphabet.empty() ? "#" + std::to_string(g.token) : pieceOf(g.token, alphabet);
+        g.piece = tokenizer ? tokenizer->decodeNext(sequence.back(), g.token)
+                            : "#" + std::to_string(g.token);
+        g.label = tokenizer ? tokenizer->label(g.token) : "#" + std::to_string(g.token);
         g.cachedTokens = cfg.useCache ? (caches.empty() ? 0 : caches[0].length()) : 0;
         g.cacheBytesHeld = cfg.useCache ? heldBytes(caches) : 0;
         g.cacheBytesFormula =
@@ -104,33 +101,43 @@ GenerationResult generate(const Model& model, const std::vector<int64_t>& prompt
         }
         sequence.push_back(g.token);
         pending = torch::full({1, 1}, g.token, torch::kInt64);
-        if (!alphabet.empty()) out.completion += g.piece;
+        generated.push_back(g.token);
         out.tokens.push_back(std::move(g));
         if (progress) progress(n + 1, cfg.maxNewTokens, out.tokens.back());
+        if (end && out.tokens.back().token == *end) {
+            out.endOfSequence = true;
+            out.note = "stopped at the end-of-sequence token";
+            break;
+        }
     }
+    if (tokenizer) out.completion = tokenizer->decode(generated);
     out.totalMilliseconds =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     return out;
 }
 
-GenerationResult generateText(const Model& model, const std::string& alphabetUtf8,
+std::vector<int64_t> promptTokens(const Tokenizer& tokenizer, const std::string& promptUtf8) {
+    if (promptUtf8.empty()) {
+        if (auto bos = tokenizer.bos()) return {*bos};
+        try {
+            const std::vector<int64_t> newline = tokenizer.encode("\n");
+            if (newline.size() == 1) return newline;
+        } catch (const DataError&) {
+        }
+        return {0};
+    }
+    std::vector<int64_t> ids;
+    if (tokenizer.promptStartsWithBos()) ids.push_back(*tokenizer.bos());
+    const std::vector<int64_t> text = tokenizer.encode(promptUtf8);
+    ids.insert(ids.end(), text.begin(), text.end());
+    return ids;
+}
+
+GenerationResult generateText(const Model& model, const Tokenizer& tokenizer,
                               const std::string& promptUtf8, const GenerationConfig& config,
                               const GenerationProgress& progress, const std::atomic<bool>* cancel) {
-    const std::u32string alphabet = utf8ToCodePoints(alphabetUtf8);
-    if (alphabet.empty()) throw ConfigError("the run has no alphabet (not a text run)");
-    std::vector<int64_t> prompt;
-    if (promptUtf8.empty()) {
-        const auto nl = alphabet.find(U'\n');
-        prompt.push_back(nl == std::u32string::npos ? 0 : int64_t(nl));
-    } else {
-        const std::u32string text = utf8ToCodePoints(promptUtf8);
-        for (char32_t ch : text)
-            if (alphabet.find(ch) == std::u32string::npos)
-                throw DataError("character " + characterLabel(ch) +
-                                " of the prompt is not in the run's alphabet");
-        prompt = CharTokenizer(alphabet).encode(text);
-    }
-    return generate(model, prompt, config, alphabet, progress, cancel);
+    return generate(model, promptTokens(tokenizer, promptUtf8), config, &tokenizer, progress,
+                    cancel);
 }
 
 }  // namespace qkv

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/model.h"
+#include "tokenize/tokenizer.h"
 
 namespace qkv {
 
@@ -20,12 +21,15 @@ struct GenerationConfig {
     uint64_t seed = 1;        // the sampler's own generator; torch's global one is not touched
     bool useCache = true;     // false: recompute the whole prefix every step (for comparison)
     bool keepLogits = false;  // copy each step's next-token logits into the result (tests)
+    bool stopAtEnd = true;    // stop after the tokenizer's end-of-sequence token
 };
 
 struct GeneratedToken {
     int index = 0;  // position in the sequence (the prompt is 0..P−1)
     int64_t token = 0;
-    std::string piece;              // its text (UTF-8), or "#id" without an alphabet
+    std::string piece;              // the text it adds (bytes, maybe part of a UTF-8
+                                    // character), or "#id" without a tokenizer
+    std::string label;              // one printable line: Tokenizer::label, or "#id"
     int64_t cachedTokens = 0;       // positions in the cache after the step that produced it
     int64_t cacheBytesHeld = 0;     // Σ over layers of the cache tensors' bytes (0 without cache)
     int64_t cacheBytesFormula = 0;  // kvCacheBytes(config, cachedTokens); without a cache, for
@@ -40,6 +44,7 @@ struct GenerationResult {
     std::string promptText, completion;  // UTF-8 (empty without an alphabet)
     bool cancelled = false;
     bool contextFull = false;  // stopped early: the model cannot see more positions
+    bool endOfSequence = false;  // stopped at the tokenizer's end-of-sequence token
     std::string note;          // why it stopped early, one line
     double totalMilliseconds = 0;
 };
@@ -47,16 +52,20 @@ struct GenerationResult {
 // (tokens done, tokens requested, the latest token); called on the calling thread.
 using GenerationProgress = std::function<void(int done, int total, const GeneratedToken&)>;
 
-// Generates after `prompt` (token ids, at least one, within the context). `alphabet` (may be
-// empty) turns ids into text pieces. Throws ConfigError for a non-decoder model or a bad prompt.
+// Generates after `prompt` (token ids, at least one, within the context). `tokenizer` (may be
+// null) turns ids into text. Throws ConfigError for a non-decoder model or a bad prompt.
 GenerationResult generate(const Model& model, const std::vector<int64_t>& prompt,
-                          const GenerationConfig& config, const std::u32string& alphabet = {},
+                          const GenerationConfig& config, const Tokenizer* tokenizer = nullptr,
                           const GenerationProgress& progress = {},
                           const std::atomic<bool>* cancel = nullptr);
 
-// For a text run: tokenizes `promptUtf8` with the run's alphabet (DataError names an unknown
-// character). An empty prompt starts from "\n" when the alphabet has it, else from token 0.
-GenerationResult generateText(const Model& model, const std::string& alphabetUtf8,
+// The ids of a text prompt: encoded by the tokenizer (DataError names a character it cannot
+// spell), after BOS for the tokenizers whose prompts start with it. An empty prompt is BOS, or
+// "\n" for a character vocabulary that has it, else token 0.
+std::vector<int64_t> promptTokens(const Tokenizer& tokenizer, const std::string& promptUtf8);
+
+// promptTokens, then generate.
+GenerationResult generateText(const Model& model, const Tokenizer& tokenizer,
                               const std::string& promptUtf8, const GenerationConfig& config,
                               const GenerationProgress& progress = {},
                               const std::atomic<bool>* cancel = nullptr);

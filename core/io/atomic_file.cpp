@@ -30,6 +30,28 @@ void writeFileAtomic(const std::string& path, const std::string& bytes) {
     if (!file.commit()) fail("cannot write", path, file.errorString());
 }
 
+void writeFileAtomicStreamed(const std::string& path,
+                             const std::function<void(const ByteSink&)>& produce) {
+    QSaveFile file(QString::fromStdString(path));
+    if (!file.open(QIODevice::WriteOnly)) fail("cannot write", path, file.errorString());
+    QString reason;
+    const ByteSink sink = [&](const char* data, size_t size) {
+        if (!reason.isEmpty()) return;
+        if (file.write(data, qint64(size)) != qint64(size)) reason = file.errorString();
+    };
+    try {
+        produce(sink);
+    } catch (...) {
+        file.cancelWriting();
+        throw;
+    }
+    if (!reason.isEmpty()) {
+        file.cancelWriting();
+        fail("cannot write", path, reason);
+    }
+    if (!file.commit()) fail("cannot write", path, file.errorString());
+}
+
 std::string readFile(const std::string& path) {
     QFile file(QString::fromStdString(path));
     if (!file.open(QIODevice::ReadOnly)) fail("cannot read", path, file.errorString());

@@ -59,12 +59,17 @@ QJsonObject toJson(const TrainConfig& c) {
 }
 
 QJsonObject toJson(const RunConfig& c) {
-    return {{"format", kFormat},
-            {"app_version", QKVLAB_VERSION},
-            {"name", QString::fromStdString(c.name)},
-            {"model", toJson(c.model)},
-            {"task", toJson(c.task)},
-            {"train", toJson(c.train)}};
+    QJsonObject o{{"format", kFormat},
+                  {"app_version", QKVLAB_VERSION},
+                  {"name", QString::fromStdString(c.name)},
+                  {"model", toJson(c.model)},
+                  {"task", toJson(c.task)},
+                  {"train", toJson(c.train)}};
+    if (!c.origin.empty())
+        o.insert("origin", QJsonObject{{"format", QString::fromStdString(c.origin.format)},
+                                       {"path", QString::fromStdString(c.origin.path)},
+                                       {"dtype", QString::fromStdString(c.origin.dtype)}});
+    return o;
 }
 
 void readJson(const QJsonObject& o, ModelConfig& c, const std::string& where) {
@@ -157,6 +162,11 @@ RunConfig runConfigFromJson(const QJsonObject& o, const std::string& where) {
     readJson(f.object("model"), c.model, where + ": model");
     readJson(f.object("task"), c.task, where + ": task");
     readJson(f.object("train"), c.train, where + ": train");
+    JsonFields origin(f.object("origin"), where + ": origin");
+    origin.read("format", c.origin.format);
+    origin.read("path", c.origin.path);
+    origin.read("dtype", c.origin.dtype);
+    origin.rejectUnknown();
     f.rejectUnknown();
     validate(c.model);
     return c;

@@ -15,6 +15,8 @@
 #include "io/json_fields.h"
 #include "io/run_config_json.h"
 #include "io/safetensors.h"
+#include "pretrained/weight_files.h"
+#include "pretrained/weight_loader.h"
 
 namespace qkv {
 
@@ -103,30 +105,29 @@ void ensureFolder(const std::string& dir) {
         throw IoError("cannot create the run folder '" + dir + "'");
 }
 
-SafetensorsFile weightsFile(const RunConfig& run, const Model& model, int step) {
-    SafetensorsFile weights;
-    weights.tensors = model.state();
-    weights.metadata = {{"format", "qkvlab"},
-                        {"variant", variantId(run.model.variant)},
-                        {"arch", architectureId(run.model.arch)},
-                        {"step", std::to_string(step)},
-                        {"model", compact(toJson(run.model))}};
-    return weights;
+// Written straight from the parameters' memory: a large model is never copied to be saved.
+void writeWeights(const std::string& path, const RunConfig& run, const Model& model, int step) {
+    writeSafetensorsFrom(path, model.parameterViews(),
+                         {{"format", "qkvlab"},
+                          {"variant", variantId(run.model.variant)},
+                          {"arch", architectureId(run.model.arch)},
+                          {"step", std::to_string(step)},
+                          {"model", compact(toJson(run.model))}});
 }
 
-// Reads a weights file of `run` and loads it into a fresh model; IoError names the file.
-Model loadWeights(const RunFolder& run, const std::string& path) {
-    SafetensorsFile file = readSafetensors(path);
-    auto variant = file.metadata.find("variant");
-    if (variant != file.metadata.end() && variant->second != variantId(run.config.model.variant))
+// Maps a weights file of `run` and converts it tensor by tensor into a fresh model (a large
+// converted model is never held twice); IoError names the file.
+Model loadWeightsFile(const RunFolder& run, const std::string& path) {
+    WeightFiles files;
+    files.addSafetensors(path);
+    auto variant = files.metadata().find("variant");
+    if (variant != files.metadata().end() && variant->second != variantId(run.config.model.variant))
         throw IoError(path + ": holds a '" + variant->second + "' model but config.json says '" +
                       variantId(run.config.model.variant) + "'");
-    Model model(run.config.model, run.config.train.seed);
-    try {
-        model.loadState(file.tensors);
-    } catch (const IoError& e) {
-        throw IoError(path + ": " + e.what());
-    }
+    Model model = Model::uninitialised(run.config.model);
+    std::vector<WeightRecipe> recipes;
+    for (const std::string& name : model.parameterNames()) recipes.push_back({name, name});
+    loadWeights(model, files, recipes, {}, path);
     return model;
 }
 
@@ -148,9 +149,9 @@ void removeHistoryFile(const std::string& dir, int step) {
 void saveRunFolder(const std::string& dir, const RunConfig& run, const Model& model,
                    const TrainResult& result) {
     ensureFolder(dir);
-    const SafetensorsFile weights = weightsFile(run, model, result.checkpointStep);
+
     // Weights first: a config.json never points at weights that were not written.
-    writeSafetensors(join(dir, "model.safetensors"), weights);
+    writeWeights(join(dir, "model.safetensors"), run, model, result.checkpointStep);
     writeFileAtomic(join(dir, "config.json"), QJsonDocument(toJson(run)).toJson().toStdString());
     saveRunMetrics(dir, result);
 }
@@ -161,8 +162,15 @@ void saveRunMetrics(const std::string& dir, const TrainResult& result) {
 }
 
 bool isRunFolder(const std::string& dir) {
-    return QFileInfo(QString::fromStdString(join(dir, "config.json"))).isFile() &&
-           QFileInfo(QString::fromStdString(join(dir, "model.safetensors"))).isFile();
+    if (!QFileInfo(QString::fromStdString(join(dir, "config.json"))).isFile() ||
+        !QFileInfo(QString::fromStdString(join(dir, "model.safetensors"))).isFile())
+        return false;
+    // A Hugging Face folder has the same two files; its config.json names a model_type.
+    try {
+        return !readJsonObject(join(dir, "config.json")).contains("model_type");
+    } catch (const Error&) {
+        return true;  // a damaged run folder is still one, and reading it says what is wrong
+    }
 }
 
 RunFolder readRunFolder(const std::string& dir) {
@@ -181,13 +189,13 @@ RunFolder readRunFolder(const std::string& dir) {
 }
 
 Model loadRunModel(const RunFolder& run) {
-    return loadWeights(run, join(run.path, "model.safetensors"));
+    return loadWeightsFile(run, join(run.path, "model.safetensors"));
 }
 
 void saveCheckpointHistory(const std::string& dir, const RunConfig& run, const Model& model,
                            int step) {
     ensureFolder(join(dir, kHistoryFolder));
-    writeSafetensors(historyFile(dir, step), weightsFile(run, model, step));
+    writeWeights(historyFile(dir, step), run, model, step);
     thinCheckpointHistory(dir);
 }
 
@@ -228,7 +236,7 @@ Model loadCheckpointModel(const RunFolder& run, int step) {
     if (!QFileInfo(QString::fromStdString(path)).isFile())
         throw IoError(run.path + ": no checkpoint of step " + std::to_string(step) +
                       " (expected " + path + ")");
-    return loadWeights(run, path);
+    return loadWeightsFile(run, path);
 }
 
 }  // namespace qkv

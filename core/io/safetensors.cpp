@@ -233,20 +233,22 @@ void convertToFloat(TensorDType dtype, const unsigned char* p, size_t count, flo
     }
 }
 
-std::string encodeSafetensors(const SafetensorsFile& file) {
+namespace {
+// The 8-byte length and the JSON header (padded to 8 bytes) of F32 tensors laid out in order.
+std::string headerBytes(const std::vector<TensorView>& tensors,
+                        const std::map<std::string, std::string>& metadata) {
     QJsonObject header;
-    if (!file.metadata.empty()) {
+    if (!metadata.empty()) {
         QJsonObject meta;
-        for (const auto& [key, value] : file.metadata)
+        for (const auto& [key, value] : metadata)
             meta.insert(QString::fromStdString(key), QString::fromStdString(value));
         header.insert(kMetadataKey, meta);
     }
     uint64_t offset = 0;
-    for (const NamedTensor& t : file.tensors) {
+    for (const TensorView& t : tensors) {
         uint64_t bytes = 0;
-        if (!byteSize(t.shape, 4, bytes) || bytes / 4 != t.values.size())
-            throw IoError("cannot encode tensor '" + t.name + "': its shape does not hold its "
-                          + std::to_string(t.values.size()) + " values");
+        if (!byteSize(t.shape, 4, bytes))
+            throw IoError("cannot encode tensor '" + t.name + "': its shape overflows");
         const QString key = QString::fromStdString(t.name);
         if (t.name == kMetadataKey || header.contains(key))
             throw IoError("cannot encode tensor '" + t.name + "': duplicate or reserved name");
@@ -261,19 +263,62 @@ std::string encodeSafetensors(const SafetensorsFile& file) {
     QByteArray json = QJsonDocument(header).toJson(QJsonDocument::Compact);
     // Padding keeps the data buffer 8-byte aligned for readers that map the file.
     while (json.size() % 8 != 0) json.append(' ');
-
     std::string out;
-    out.reserve(8 + size_t(json.size()) + size_t(offset));
     storeLe(out, uint64_t(json.size()), 8);
     out.append(json.constData(), size_t(json.size()));
-    for (const NamedTensor& t : file.tensors) {
-        for (float v : t.values) {
-            uint32_t bits;
-            std::memcpy(&bits, &v, sizeof bits);
-            storeLe(out, bits, 4);
-        }
-    }
     return out;
+}
+
+int64_t elementCount(const std::vector<int64_t>& shape) {
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    return n;
+}
+
+void appendFloats(std::string& out, const float* values, size_t count) {
+    if (kLittleEndianHost) {
+        out.append(reinterpret_cast<const char*>(values), count * 4);
+        return;
+    }
+    for (size_t i = 0; i < count; ++i) {
+        uint32_t bits;
+        std::memcpy(&bits, &values[i], sizeof bits);
+        storeLe(out, bits, 4);
+    }
+}
+}  // namespace
+
+std::string encodeSafetensors(const SafetensorsFile& file) {
+    std::vector<TensorView> views;
+    for (const NamedTensor& t : file.tensors) {
+        uint64_t bytes = 0;
+        if (!byteSize(t.shape, 4, bytes) || bytes / 4 != t.values.size())
+            throw IoError("cannot encode tensor '" + t.name + "': its shape does not hold its "
+                          + std::to_string(t.values.size()) + " values");
+        views.push_back({t.name, t.shape, t.values.data()});
+    }
+    std::string out = headerBytes(views, file.metadata);
+    for (const NamedTensor& t : file.tensors) appendFloats(out, t.values.data(), t.values.size());
+    return out;
+}
+
+void writeSafetensorsFrom(const std::string& path, const std::vector<TensorView>& tensors,
+                          const std::map<std::string, std::string>& metadata) {
+    const std::string header = headerBytes(tensors, metadata);
+    writeFileAtomicStreamed(path, [&](const ByteSink& sink) {
+        sink(header.data(), header.size());
+        std::string chunk;
+        for (const TensorView& t : tensors) {
+            const size_t count = size_t(elementCount(t.shape));
+            if (kLittleEndianHost) {
+                sink(reinterpret_cast<const char*>(t.data), count * 4);
+                continue;
+            }
+            chunk.clear();
+            appendFloats(chunk, t.data, count);
+            sink(chunk.data(), chunk.size());
+        }
+    });
 }
 
 SafetensorsHeader parseSafetensorsHeader(const unsigned char* raw, uint64_t size,

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "model/model.h"
+#include "model/named_tensor.h"
 
 namespace qkv {
 
@@ -50,6 +50,10 @@ std::string encodeSafetensors(const SafetensorsFile& file);
 // Parses bytes; every offset and shape is checked against the buffer size before any read.
 // Throws IoError with a message naming the problem (and `source`, for messages).
 SafetensorsFile decodeSafetensors(const std::string& bytes, const std::string& source = "buffer");
+
+// Writes F32 tensors straight from their memory, atomically; the layout of encodeSafetensors.
+void writeSafetensorsFrom(const std::string& path, const std::vector<TensorView>& tensors,
+                          const std::map<std::string, std::string>& metadata);
 
 SafetensorsFile readSafetensors(const std::string& path);                 // throws IoError
 void writeSafetensors(const std::string& path, const SafetensorsFile& f); // atomic; IoError

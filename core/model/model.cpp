@@ -54,6 +54,17 @@ std::vector<NamedTensor> Model::state() const {
     return out;
 }
 
+std::vector<TensorView> Model::parameterViews() const {
+    std::vector<TensorView> out;
+    for (const auto& p : m_module->named_parameters()) {
+        const torch::Tensor& t = p.value();
+        if (t.scalar_type() != torch::kFloat32 || !t.is_contiguous())
+            throw IoError("parameter '" + p.key() + "' is not contiguous float32");
+        out.push_back({p.key(), t.sizes().vec(), t.data_ptr<float>()});
+    }
+    return out;
+}
+
 void Model::loadState(const std::vector<NamedTensor>& tensors) {
     std::map<std::string, const NamedTensor*> byName;
     for (const auto& t : tensors) byName[t.name] = &t;

@@ -7,17 +7,11 @@
 #include <vector>
 
 #include "model/model_config.h"
+#include "model/named_tensor.h"
 
 namespace qkv {
 
 class TransformerImpl;
-
-// A parameter copied out of the model: row-major float32 values.
-struct NamedTensor {
-    std::string name;
-    std::vector<int64_t> shape;
-    std::vector<float> values;
-};
 
 class Model {
 public:
@@ -34,6 +28,9 @@ public:
 
     // Copies of every parameter, in registration order (the checkpoint content).
     std::vector<NamedTensor> state() const;
+    // Every parameter in registration order, as views of the model's own float32 memory (valid
+    // while the model lives and is not trained): what a writer needs without a copy.
+    std::vector<TensorView> parameterViews() const;
     // Replaces every parameter; throws IoError when a name is missing, unknown or mis-shaped.
     void loadState(const std::vector<NamedTensor>& tensors);
 

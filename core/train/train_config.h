@@ -27,12 +27,21 @@ struct TrainConfig {
     uint64_t seed = 1;          // model initialisation and batch order
 };
 
+// Where a model came from when QKV Lab did not train it (a run folder `qkvlab convert` wrote).
+struct ModelOrigin {
+    std::string format;  // "huggingface", "llama2c"; empty for a run trained here
+    std::string path;    // the folder or file it was read from
+    std::string dtype;   // as stored there: "F32", "BF16", ...
+    bool empty() const { return format.empty(); }
+};
+
 // One run: a variant of a model, on a task, trained with settings. Its folder is named `name`.
 struct RunConfig {
     std::string name;
     ModelConfig model;
     TaskConfig task;
     TrainConfig train;
+    ModelOrigin origin;
 };
 
 constexpr double kNotApplicable = std::numeric_limits<double>::quiet_NaN();

@@ -238,15 +238,20 @@ void TstCli::trainEvalInfo() {
     QCOMPARE(eq[3], std::string("256"));
     QCOMPARE(eq[4], qkvRow[4]);
     QCOMPARE(ek[4], kvRow[4]);
+    // By default eval uses as many examples as training evaluated on, so the figures compare.
     const CliRun all = run({"eval", qkvDir});
     QVERIFY2(all.code == 0, describe(all).c_str());
-    QCOMPARE(tableRow(all.out, qkvDir)[3], std::string("512"));  // the whole validation split
+    QCOMPARE(tableRow(all.out, qkvDir)[3], std::string("256"));
+    QCOMPARE(tableRow(all.out, qkvDir)[4], qkvRow[4]);
 
+    // info: the models (format, shape, dtype, tokenizer), then the sizes and cache table.
     const CliRun i = run({"info", qkvDir, kvDir});
     QVERIFY2(i.code == 0, describe(i).c_str());
-    QCOMPARE(tableRow(i.out, "qkv")[2], std::string("3.74K"));
-    QCOMPARE(tableRow(i.out, "shared-kv")[2], std::string("3.47K"));
-    QCOMPARE(tableRow(i.out, "shared-kv")[1], std::string("2"));
+    QVERIFY2(i.out.find("QKV Lab run folder") != std::string::npos, i.out.c_str());
+    const std::string sizes = i.out.substr(i.out.rfind("\n\n"));
+    QCOMPARE(tableRow(sizes, "qkv")[2], std::string("3.74K"));
+    QCOMPARE(tableRow(sizes, "shared-kv")[2], std::string("3.47K"));
+    QCOMPARE(tableRow(sizes, "shared-kv")[1], std::string("2"));
 }
 
 void TstCli::badInput_data() {
@@ -290,10 +295,10 @@ void TstCli::badInput_data() {
         << QStringList{"train", "--preset", "@/garbage.json", "--out", out} << "not valid JSON";
     QTest::newRow("stray argument")
         << QStringList{"train", "extra", "--out", out} << "unexpected argument 'extra'";
-    QTest::newRow("eval without runs") << QStringList{"eval"} << "run folder";
+    QTest::newRow("eval without runs") << QStringList{"eval"} << "at least one model";
     QTest::newRow("eval of a folder that is not a run")
         << QStringList{"eval", "@/empty"} << "not a run folder";
-    QTest::newRow("eval of a missing folder") << QStringList{"eval", "@/nowhere"} << "not a folder";
+    QTest::newRow("eval of a missing folder") << QStringList{"eval", "@/nowhere"} << "does not exist";
     QTest::newRow("eval of a corrupt run")
         << QStringList{"eval", "@/corrupt"} << "model.safetensors";
     QTest::newRow("info of a folder that is not a run")

@@ -225,7 +225,7 @@ void TestGenerationWorker::nonRunFolderFails() {
     QCOMPARE(m_finished->size(), 0);
     QCOMPARE(m_failed->size(), 1);
     const QString message = m_failed->at(0).at(0).toString();
-    QVERIFY2(message.contains("corpus.txt") && message.contains("not a run folder"),
+    QVERIFY2(message.contains("corpus.txt") && message.contains("is not a run folder"),
              qPrintable(message));
     QVERIFY(!message.contains('\n'));
 

@@ -87,6 +87,22 @@ Mat queryMlp(const Mat& x, QueryMlpImpl& m) {
     return layerNorm(linear(h, m.fc2), toVec(m.ln->weight), toVec(m.ln->bias));
 }
 
+// Rotary embeddings written out per position and pair: angle i·θ^(−2k/d_h) for pair k, the
+// pairs being (k, k + d_h/2) (rotate-half) or (2k, 2k + 1) (adjacent).
+Mat naiveRotate(const Mat& rows, size_t heads, size_t dh, RotaryPairs pairs, double theta) {
+    Mat out = rows;
+    for (size_t i = 0; i < rows.size(); ++i)
+        for (size_t h = 0; h < heads; ++h)
+            for (size_t k = 0; k < dh / 2; ++k) {
+                const double angle = double(i) * std::pow(theta, -2.0 * double(k) / double(dh));
+                const size_t a = h * dh + (pairs == RotaryPairs::Half ? k : 2 * k);
+                const size_t b = h * dh + (pairs == RotaryPairs::Half ? k + dh / 2 : 2 * k + 1);
+                out[i][a] = rows[i][a] * std::cos(angle) - rows[i][b] * std::sin(angle);
+                out[i][b] = rows[i][a] * std::sin(angle) + rows[i][b] * std::cos(angle);
+            }
+    return out;
+}
+
 struct NaiveResult {
     Mat y;                    // (T, d)
     std::vector<Mat> logits;  // per head (T, T), after the bias, before the mask
@@ -96,8 +112,8 @@ struct NaiveResult {
 NaiveResult naiveAttention(const Mat& x, AttentionImpl& a, const ModelConfig& c) {
     const size_t T = x.size(), H = size_t(c.heads), g = size_t(c.kvHeadCount());
     const size_t dh = size_t(c.headDim());
-    const Mat K = linear(x, a.k);
-    const Mat V = hasValueProjection(c.variant) ? linear(x, a.v) : K;
+    Mat K = linear(x, a.k);
+    const Mat V = hasValueProjection(c.variant) ? linear(x, a.v) : K;  // never rotated
     Mat Q;
     switch (c.variant) {
         case Variant::SharedQk:
@@ -115,6 +131,10 @@ NaiveResult naiveAttention(const Mat& x, AttentionImpl& a, const ModelConfig& c)
         }
         default:
             Q = linear(x, a.q);
+    }
+    if (c.positions == PositionKind::Rotary) {
+        Q = naiveRotate(Q, H, dh, c.ropePairs, c.ropeTheta);
+        K = naiveRotate(K, g, dh, c.ropePairs, c.ropeTheta);
     }
     std::vector<double> w, table;
     double b = 0;
@@ -171,9 +191,17 @@ double maxDiff(const Mat& a, const torch::Tensor& b2d) {
     return d;
 }
 
-// One attention layer of d 32: a decoder layer (causal) or an encoder layer.
-ModelConfig layerConfig(int variant, int heads, int kvHeads, bool causal, int context) {
+// One attention layer of d 32: a decoder layer (causal) or an encoder layer; rope 0 has no
+// rotary embeddings, 1 rotates halves, 2 adjacent pairs (then without biases, as Llama).
+ModelConfig layerConfig(int variant, int heads, int kvHeads, bool causal, int context,
+                        int rope = 0) {
     ModelConfig c;
+    if (rope > 0) {
+        c.positions = PositionKind::Rotary;
+        c.ropePairs = rope == 1 ? RotaryPairs::Half : RotaryPairs::Adjacent;
+        c.ropeTheta = rope == 1 ? 10000 : 500;  // a small theta turns even the last pairs
+        c.attnBias = rope == 1;
+    }
     c.arch = causal ? Architecture::Decoder : Architecture::Encoder;
     c.variant = Variant(variant);
     c.dModel = 32;
@@ -207,6 +235,7 @@ void TestAttention::matchesNaive_data() {
     QTest::addColumn<int>("length");
     QTest::addColumn<bool>("bias");
     QTest::addColumn<bool>("causal");
+    QTest::addColumn<int>("rope");
     for (Variant v : allVariants()) {
         const bool fullOnly = needsFullKvHeads(v);
         struct Shape {
@@ -220,8 +249,19 @@ void TestAttention::matchesNaive_data() {
                     const std::string name = variantId(v) + " H" + std::to_string(s.H) + " g" +
                                              std::to_string(s.g) + " T" + std::to_string(s.T) +
                                              (bias ? " bias" : "") + (causal ? " causal" : "");
-                    QTest::newRow(name.c_str()) << int(v) << s.H << s.g << s.T << bias << causal;
+                    QTest::newRow(name.c_str()) << int(v) << s.H << s.g << s.T << bias << causal << 0;
                 }
+        // Rotary embeddings in both pairings, with GQA where the variant allows it.
+        for (int rope : {1, 2})
+            for (bool causal : {false, true}) {
+                const int g = fullOnly ? 4 : 2;
+                const std::string name = variantId(v) + " H4 g" + std::to_string(g) + " T9 rope-" +
+                                         rotaryPairsId(rope == 1 ? RotaryPairs::Half
+                                                                 : RotaryPairs::Adjacent) +
+                                         (causal ? " causal" : "");
+                QTest::newRow(name.c_str()) << int(v) << 4 << g << 9 << (rope == 2) << causal
+                                           << rope;
+            }
     }
 }
 
@@ -232,7 +272,8 @@ void TestAttention::matchesNaive() {
     QFETCH(int, length);
     QFETCH(bool, bias);
     QFETCH(bool, causal);
-    ModelConfig c = layerConfig(variant, heads, kvHeads, causal, 12);
+    QFETCH(int, rope);
+    ModelConfig c = layerConfig(variant, heads, kvHeads, causal, 12, rope);
     c.posBias = bias;
     torch::manual_seed(uint64_t(variant * 100 + heads * 10 + kvHeads));
     Attention a = makeAttention(c);
@@ -330,29 +371,29 @@ void TestAttention::absentProjectionsAreAbsent() {
     }
 }
 
+// Token by token with a cache must give the full forward's outputs, rotary positions included;
+// with V = K and rotary embeddings the cache still holds one tensor (the unrotated keys).
 void TestAttention::cachedForwardEqualsFullForward() {
-    for (Variant v : allVariants()) {
-        ModelConfig c;
-        c.arch = Architecture::Decoder;
-        c.variant = v;
-        c.dModel = 32;
-        c.heads = 4;
-        c.kvHeads = needsFullKvHeads(v) ? 4 : 2;
-        c.context = 9;
-        c.posBias = true;
-        torch::manual_seed(11);
-        Attention a = makeAttention(c);
-        torch::NoGradGuard noGrad;
-        auto x = torch::randn({1, 9, 32});
-        auto full = a->forward(x);
-        LayerKvCache cache;
-        std::vector<torch::Tensor> steps;
-        steps.push_back(a->forward(x.narrow(1, 0, 4), nullptr, &cache));  // a prompt, then tokens
-        for (int t = 4; t < 9; ++t) steps.push_back(a->forward(x.narrow(1, t, 1), nullptr, &cache));
-        QVERIFY((torch::cat(steps, 1) - full).abs().max().item<double>() < 1e-5);
-        const int64_t perToken = (valueIsKey(v) ? 1 : 2) * c.kvHeadCount() * c.headDim() * 4;
-        QCOMPARE(cache.bytes(), 9 * perToken);
-    }
+    for (int rope : {0, 1, 2})
+        for (Variant v : allVariants()) {
+            ModelConfig c = layerConfig(int(v), 4, needsFullKvHeads(v) ? 4 : 2, true, 9, rope);
+            c.posBias = rope == 0;
+            torch::manual_seed(11);
+            Attention a = makeAttention(c);
+            torch::NoGradGuard noGrad;
+            auto x = torch::randn({1, 9, 32});
+            auto full = a->forward(x);
+            LayerKvCache cache;
+            std::vector<torch::Tensor> steps;
+            steps.push_back(a->forward(x.narrow(1, 0, 4), nullptr, &cache));  // a prompt
+            for (int t = 4; t < 9; ++t)
+                steps.push_back(a->forward(x.narrow(1, t, 1), nullptr, &cache));
+            const double diff = (torch::cat(steps, 1) - full).abs().max().item<double>();
+            QVERIFY2(diff < 1e-5, qPrintable(QString::fromStdString(variantId(v)) + " rope " +
+                                             QString::number(rope) + ": " + QString::number(diff)));
+            const int64_t perToken = (valueIsKey(v) ? 1 : 2) * c.kvHeadCount() * c.headDim() * 4;
+            QCOMPARE(cache.bytes(), 9 * perToken);
+        }
 }
 
 void TestAttention::fusedPathMatchesComposedPath_data() {
@@ -361,7 +402,15 @@ void TestAttention::fusedPathMatchesComposedPath_data() {
     QTest::addColumn<int>("kvHeads");
     QTest::addColumn<bool>("causal");
     QTest::addColumn<int>("length");
+    QTest::addColumn<int>("rope");
     for (Variant v : allVariants()) {
+        // Rotary embeddings rotate q and k rows before the fused core (both pairings).
+        for (int rope : {1, 2}) {
+            const int g = needsFullKvHeads(v) ? 4 : 2;
+            const std::string name = variantId(v) + " H4 g" + std::to_string(g) + " T40 causal rope" +
+                                     std::to_string(rope);
+            QTest::newRow(name.c_str()) << int(v) << 4 << g << true << 40 << rope;
+        }
         std::vector<std::pair<int, int>> shapes = {{4, 4}, {1, 1}};
         if (!needsFullKvHeads(v)) shapes.insert(shapes.end(), {{4, 2}, {4, 1}});
         for (const auto& [H, g] : shapes)
@@ -371,7 +420,7 @@ void TestAttention::fusedPathMatchesComposedPath_data() {
                     const std::string name = variantId(v) + " H" + std::to_string(H) + " g" +
                                              std::to_string(g) + " T" + std::to_string(T) +
                                              (causal ? " causal" : "");
-                    QTest::newRow(name.c_str()) << int(v) << H << g << causal << T;
+                    QTest::newRow(name.c_str()) << int(v) << H << g << causal << T << 0;
                 }
     }
 }
@@ -386,7 +435,8 @@ void TestAttention::fusedPathMatchesComposedPath() {
     QFETCH(int, kvHeads);
     QFETCH(bool, causal);
     QFETCH(int, length);
-    const ModelConfig c = layerConfig(variant, heads, kvHeads, causal, length);
+    QFETCH(int, rope);
+    const ModelConfig c = layerConfig(variant, heads, kvHeads, causal, length, rope);
     torch::manual_seed(uint64_t(17 + variant * 10 + heads + kvHeads));
     Attention a = makeAttention(c);
     const auto x0 = torch::randn({3, length, 32});

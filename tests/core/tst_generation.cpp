@@ -206,15 +206,16 @@ private Q_SLOTS:
         const Model model(c, 1);
         GenerationConfig cfg;
         cfg.maxNewTokens = 5;
-        const GenerationResult r = generateText(model, "\nabc", "ab", cfg);
+        const auto chars = makeCharacterTokenizer("\nabc");
+        const GenerationResult r = generateText(model, *chars, "ab", cfg);
         QCOMPARE(r.promptText, std::string("ab"));
         QCOMPARE(int(r.tokens.size()), 5);
         std::string joined;
         for (const auto& t : r.tokens) joined += t.piece;
         QCOMPARE(r.completion, joined);
-        QVERIFY_THROWS_EXCEPTION(DataError, generateText(model, "\nabc", "abz", cfg));
+        QVERIFY_THROWS_EXCEPTION(DataError, generateText(model, *chars, "abz", cfg));
         std::atomic<bool> cancel{true};
-        QVERIFY(generate(model, {1}, cfg, {}, {}, &cancel).cancelled);
+        QVERIFY(generate(model, {1}, cfg, nullptr, {}, &cancel).cancelled);
     }
 
     void rejectsWhatItCannotGenerate() {

@@ -3,7 +3,12 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
+#include <QFileInfo>
 #include <QSaveFile>
+
+#include "io/run_config_json.h"
+#include "pretrained/hf_folder.h"
+#include "pretrained/open_model.h"
 
 namespace qkvapp {
 
@@ -27,20 +32,34 @@ void upsert(QJsonArray& into, const QJsonObject& entry, const QString& key) {
 }  // namespace
 
 bool Manifest::addRun(const QString& folder, QString* error) {
-    const QString path = QDir(folder).filePath("config.json");
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        setError(error, QString("cannot read %1: %2").arg(path, file.errorString()));
-        return false;
+    QJsonObject config;
+    const QString configPath = QDir(folder).filePath("config.json");
+    if (!QFileInfo(folder).isFile() && !qkv::isHuggingFaceFolder(folder.toStdString())) {
+        // A run folder: its config.json as written.
+        QFile file(configPath);
+        if (!file.open(QIODevice::ReadOnly)) {
+            setError(error, QString("cannot read %1: %2").arg(configPath, file.errorString()));
+            return false;
+        }
+        QJsonParseError parse;
+        const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parse);
+        if (!doc.isObject()) {
+            setError(error, QString("%1 is not a JSON object (%2)").arg(configPath, parse.errorString()));
+            return false;
+        }
+        config = doc.object();
+    } else {
+        // A model from elsewhere: its description in the same form, with its origin.
+        try {
+            qkv::OpenOptions options;
+            options.loadWeights = false;
+            config = qkv::toJson(qkv::openModel(folder.toStdString(), options).run.config);
+        } catch (const std::exception& e) {
+            setError(error, QString("cannot read %1: %2").arg(folder, QString::fromStdString(e.what())));
+            return false;
+        }
     }
-    QJsonParseError parse;
-    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parse);
-    if (!doc.isObject()) {
-        setError(error, QString("%1 is not a JSON object (%2)").arg(path, parse.errorString()));
-        return false;
-    }
-    const QString absolute = QDir(folder).absolutePath();
-    const QJsonObject config = doc.object();
+    const QString absolute = QFileInfo(folder).absoluteFilePath();
     upsert(runs, QJsonObject{{"folder", absolute}, {"config", config}}, "folder");
     // Seeds are what a reader needs to reproduce a run: lift them out of the nested config.
     upsert(seeds,

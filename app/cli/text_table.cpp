@@ -62,6 +62,15 @@ std::string humanCount(double v) {
     return u == 0 ? fixed(v, 0) : fixed(v, v < 10 ? 2 : 1) + units[u];
 }
 
+std::string withThousands(int64_t v) {
+    std::string digits = std::to_string(v < 0 ? -v : v), out;
+    for (size_t i = 0; i < digits.size(); ++i) {
+        if (i && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return (v < 0 ? "-" : "") + out;
+}
+
 std::string humanBytes(double bytes) {
     const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
     int u = 0;

@@ -1,7 +1,7 @@
 // qkvlab info: the closed-form summary of any configuration (nothing is allocated), or of runs.
 #include "cli_commands.h"
 #include "common/errors.h"
-#include "io/run_folder.h"
+#include "cli_models.h"
 #include "model/model_summary.h"
 #include "text_table.h"
 
@@ -11,7 +11,7 @@ namespace {
 const char* const kHelp =
     "usage: qkvlab info [--paper 300m|1.2b] [--arch decoder|encoder|vit] [--context T]\n"
     "                   [model flags of 'qkvlab train'] [--variants LIST]\n"
-    "       qkvlab info RUN...\n"
+    "       qkvlab info MODEL... [--tokenizer FILE]\n"
     "\n"
     "One row per variant: parameters, attention parameters, KV-cache bytes per token and at a\n"
     "context of T tokens (float32, batch 1), the reduction vs QKV with kv-heads = heads, and\n"
@@ -19,7 +19,8 @@ const char* const kHelp =
     "  300m: 20 layers, d 1024, 16 heads, vocab 50304, context 2048\n"
     "  1.2b: 22 layers, d 2048, 32 heads, vocab 50304, context 2048\n"
     "Variants that cannot take the given kv-heads are listed with the reason when the variants\n"
-    "were not named explicitly.\n";
+    "were not named explicitly. For models, a first table gives the detected format, family,\n"
+    "shape, stored dtype, tokenizer and parameter count (weights are not loaded).\n";
 
 void applyPaperSetting(const std::string& name, qkv::ModelConfig& m) {
     m.arch = qkv::Architecture::Decoder;
@@ -69,6 +70,7 @@ void printSummaries(const std::vector<InfoRow>& rows, long long context, std::os
 int infoCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     std::set<std::string> valued = experimentOptions();
     valued.insert({"paper", "context", "arch"});
+    valued.insert("tokenizer");
     const CliOptions o(args, valued, {"pos-bias", "help"});
     if (o.flag("help")) {
         out << kHelp;
@@ -78,11 +80,23 @@ int infoCommand(const std::vector<std::string>& args, std::ostream& out, std::os
     std::vector<std::string> skipped;
     long long context = 0;
     if (!o.positional().empty()) {
-        for (const std::string& dir : o.positional()) {
-            const qkv::RunFolder run = qkv::readRunFolder(dir);
-            rows.push_back({run.config.name.empty() ? dir : run.config.name, run.config.model});
-            context = std::max<long long>(context, run.config.model.context);
+        TextTable models({"model", "format", "family", "variant", "layers", "d", "heads",
+                          "kv heads", "d_h", "params", "dtype", "tokenizer"});
+        for (const std::string& path : o.positional()) {
+            const qkv::OpenedModel m = openModelArgument(path, o, /*loadWeights=*/false);
+            const qkv::ModelConfig& c = m.run.config.model;
+            const std::string name = m.run.config.name.empty() ? path : m.run.config.name;
+            models.addRow({name, qkv::formatName(m.format), c.family, qkv::variantId(c.variant),
+                           std::to_string(c.layers), std::to_string(c.dModel),
+                           std::to_string(c.heads), std::to_string(c.kvHeadCount()),
+                           std::to_string(c.headDim()),
+                           withThousands(qkv::summarize(c).parameters), m.storedDType,
+                           tokenizerText(m)});
+            rows.push_back({name, c});
+            context = std::max<long long>(context, c.context);
         }
+        models.print(out);
+        out << '\n';
     } else {
         qkv::Experiment e = experimentFromOptions(o);
         if (!o.has("variants")) e.variants = qkv::allVariants();

@@ -6,14 +6,16 @@
 
 #include "common/errors.h"
 #include "io/run_folder.h"
+#include "pretrained/open_model.h"
 
 namespace qkvapp {
 
 namespace {
-qkv::AnalysisInput inputFor(const qkv::RunConfig& run, const AnalysisRequest& r) {
+qkv::AnalysisInput inputFor(const qkv::RunConfig& run, const AnalysisRequest& r,
+                            bool hasTokenizer) {
     if (r.text.isEmpty()) return qkv::AnalysisInput::sample(r.sample);
     static const QRegularExpression ids("^\\s*\\d+(\\s*,\\s*\\d+)*\\s*$");
-    if (run.task.kind != qkv::TaskKind::Text && ids.match(r.text).hasMatch()) {
+    if ((run.task.kind != qkv::TaskKind::Text || !hasTokenizer) && ids.match(r.text).hasMatch()) {
         std::vector<int64_t> tokens;
         for (const QString& part : r.text.split(',')) tokens.push_back(part.trimmed().toLongLong());
         return qkv::AnalysisInput::fromTokens(tokens);
@@ -67,17 +69,20 @@ qkvviews::AnalysisSet analyzeRuns(const AnalysisRequest& request, QStringList* p
         if (cancel && cancel->load()) break;
         if (progress) progress(done, total, r.label);
         try {
-            const qkv::RunFolder folder = qkv::readRunFolder(r.folder.toStdString());
-            const qkv::Model model = qkv::loadRunModel(folder);
-            const qkv::PreparedInput input =
-                qkv::prepareInput(folder.config.model, folder.config.task, inputFor(folder.config, request));
+            const qkv::OpenedModel opened = qkv::openModel(r.folder.toStdString());
+            const qkv::RunFolder& folder = opened.run;
+            const qkv::Model& model = *opened.model;
+            const qkv::PreparedInput input = qkv::prepareInput(
+                folder.config.model, folder.config.task,
+                inputFor(folder.config, request, opened.tokenizer != nullptr),
+                opened.tokenizer.get());
             qkvviews::VariantAnalysis v;
             v.runId = r.folder;
             v.label = r.label;
             v.color = r.color;
             v.capture = qkv::captureAttention(model, input);
             v.analysis = qkv::analyzeCapture(model, v.capture, {}, {}, cancel);
-            if (!v.analysis.cancelled)
+            if (!v.analysis.cancelled && opened.format == qkv::ModelFormat::RunFolder)
                 v.history = analyzeHistory(folder, input, r.label, problems, cancel);
             if (set.inputDescription.isEmpty())
                 set.inputDescription = QString::fromStdString(input.description);

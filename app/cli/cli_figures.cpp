@@ -2,6 +2,7 @@
 // same exporter as File › Export.
 #include <QApplication>
 #include <QDir>
+#include <QFileInfo>
 
 #include <memory>
 
@@ -11,7 +12,7 @@
 #include "common/errors.h"
 #include "figure_export.h"
 #include "figure_manifest.h"
-#include "io/run_folder.h"
+#include "pretrained/open_model.h"
 #include "snapshot_builder.h"
 #include "spectra_view.h"
 #include "subspace_view.h"
@@ -68,9 +69,11 @@ int figuresCommand(const std::vector<std::string>& args, std::ostream& out, std:
     QStringList folders;
     AnalysisRequest request;
     for (const std::string& dir : o.positional()) {
-        const qkv::RunFolder f = qkv::readRunFolder(dir);  // IoError/ConfigError: exit 2
+        qkv::OpenOptions options;
+        options.loadWeights = false;
+        const qkv::RunFolder f = qkv::openModel(dir, options).run;  // IoError/ConfigError: exit 2
         RunEntry r;
-        r.id = QDir(QString::fromStdString(dir)).absolutePath();
+        r.id = QFileInfo(QString::fromStdString(dir)).absoluteFilePath();
         r.config = f.config;
         r.result = f.result;
         r.color = Workspace::variantColor(f.config.model.variant);

@@ -17,7 +17,7 @@
 
 #include "common/errors.h"
 #include "generate/generation.h"
-#include "io/run_folder.h"
+#include "pretrained/open_model.h"
 #include "model/model_summary.h"
 
 namespace qkvapp {
@@ -65,9 +65,24 @@ private:
 };
 
 struct Slot {
-    std::unique_ptr<qkv::Model> model;  // null: skipped
-    std::string alphabet;
+    std::shared_ptr<qkv::Model> model;  // null: skipped
+    std::shared_ptr<const qkv::Tokenizer> tokenizer;  // null: the prompt is token ids
+    std::string text;  // the bytes generated so far (a piece may end inside a character)
 };
+
+// A model without a tokenizer takes its prompt as token ids ("3,1,4").
+std::vector<int64_t> promptFor(const Slot& slot, const std::string& prompt) {
+    if (slot.tokenizer) return qkv::promptTokens(*slot.tokenizer, prompt);
+    std::vector<int64_t> ids;
+    const QStringList parts = QString::fromStdString(prompt).split(',', Qt::SkipEmptyParts);
+    for (const QString& part : parts) {
+        bool ok = false;
+        ids.push_back(part.trimmed().toLongLong(&ok));
+        if (!ok) throw qkv::DataError("this model has no tokenizer: give the prompt as token ids (3,1,4)");
+    }
+    if (ids.empty()) throw qkv::DataError("this model has no tokenizer: give the prompt as token ids (3,1,4)");
+    return ids;
+}
 
 }  // namespace
 
@@ -87,11 +102,9 @@ void GenerationWorker::run() {
         for (const auto& [folder, color] : m_request.runs) {
             if (m_cancel.load()) break;
             const std::string dir = folder.toStdString();
-            if (!qkv::isRunFolder(dir))
-                throw qkv::IoError("'" + dir +
-                                   "' is not a run folder (needs config.json and "
-                                   "model.safetensors)");
-            const qkv::RunFolder run = qkv::readRunFolder(dir);
+            qkv::OpenOptions configOnly;
+            configOnly.loadWeights = false;
+            const qkv::RunFolder run = qkv::openModel(dir, configOnly).run;
             qkvviews::KvCacheRun r;
             r.runId = folder;
             r.label = QString::fromStdString(run.config.name);
@@ -106,8 +119,11 @@ void GenerationWorker::run() {
                              .arg(QString::fromStdString(arch));
             } else {
                 r.reductionVsQkv = qkv::kvCacheReductionVsQkv(run.config.model);
-                s.model = std::make_unique<qkv::Model>(qkv::loadRunModel(run));
-                s.alphabet = run.config.task.alphabet;
+                qkv::OpenOptions options;
+                options.cancel = &m_cancel;
+                const qkv::OpenedModel opened = qkv::openModel(dir, options);
+                s.model = opened.model;
+                s.tokenizer = opened.tokenizer;
             }
             names << r.label;
             runs.push_back(r);
@@ -145,7 +161,7 @@ void GenerationWorker::run() {
         Baton baton(order.size());
         auto generateOne = [&](size_t k) {
             qkvviews::KvCacheRun& r = runs[order[k]];
-            const Slot& slot = slots[order[k]];
+            Slot& slot = slots[order[k]];
             auto onToken = [&](int done, int, const qkv::GeneratedToken& t) {
                 {
                     std::lock_guard<std::mutex> lock(mutex);
@@ -153,7 +169,8 @@ void GenerationWorker::run() {
                     r.bytesHeld << double(t.cacheBytesHeld);
                     r.formulaBytes << double(t.cacheBytesFormula);
                     r.msPerToken << t.milliseconds;
-                    r.text += QString::fromStdString(t.piece);
+                    slot.text += t.piece;
+                    r.text = QString::fromUtf8(slot.text.data(), qsizetype(slot.text.size()));
                     dirty = true;
                 }
                 baton.pass(k);
@@ -163,7 +180,8 @@ void GenerationWorker::run() {
             baton.await(k);
             try {
                 const qkv::GenerationResult g =
-                    qkv::generateText(*slot.model, slot.alphabet, prompt, cfg, onToken, &m_cancel);
+                    qkv::generate(*slot.model, promptFor(slot, prompt), cfg, slot.tokenizer.get(),
+                                  onToken, &m_cancel);
                 note = g.cancelled ? "cancelled" : g.note;
             } catch (const std::exception& e) {
                 error = firstLine(e.what());

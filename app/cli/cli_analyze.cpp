@@ -8,15 +8,15 @@
 #include "cli_commands.h"
 #include "common/errors.h"
 #include "io/atomic_file.h"
-#include "io/run_folder.h"
+#include "cli_models.h"
 #include "text_table.h"
 
 namespace qkvapp {
 
 namespace {
 const char* const kHelp =
-    "usage: qkvlab analyze RUN... [--input TEXT | --sample N] --out REPORT.json [--csv DIR]\n"
-    "                      [--threads N]\n"
+    "usage: qkvlab analyze MODEL... [--input TEXT | --sample N] --out REPORT.json [--csv DIR]\n"
+    "                      [--threads N] [--tokenizer FILE]\n"
     "\n"
     "Runs each model on one input and measures, per layer and head: symmetry and asymmetry of\n"
     "the bilinear form W_Q,h W_K,hT, of the logits S_h and of the attention A_h; principal "
@@ -26,26 +26,13 @@ const char* const kHelp =
     "effective/stable/90%/99% ranks of W_Q, W_K, W_V, W_O (whole and per head), of the bilinear\n"
     "form, of the OV circuit W_V,h W_O,h, of S_h and of A_h. Schema: "
     "core/analysis/REPORT_SCHEMA.md.\n"
-    "  --input TEXT  a prompt for text runs; token ids (\"3,1,4\") for sequence runs\n"
-    "  --sample N    example N of the run's validation split (default 0; ViT runs: image N)\n"
+    "  --input TEXT  a prompt for language models (through their tokenizer); token ids\n"
+    "                (\"3,1,4\") for sequence runs and models without a tokenizer\n"
+    "  --sample N    example N of the run's validation split (default 0; ViT runs: image N);\n"
+    "                a pretrained model reads a sample paragraph of English instead\n"
+    "With rotary embeddings (Llama), the bilinear form W_Q,h W_K,hT is taken before the\n"
+    "rotation; the logits, attention and K activations after it (the report says so).\n"
     "  --csv DIR     also write DIR/measures.csv, DIR/spectra.csv and DIR/angles.csv\n";
-
-std::vector<int64_t> parseTokens(const std::string& text) {
-    std::vector<int64_t> ids;
-    std::string word;
-    std::istringstream in(text + ",");
-    for (char c; in.get(c);) {
-        if (std::isdigit(static_cast<unsigned char>(c))) {
-            word += c;
-        } else if (c == ',' || std::isspace(static_cast<unsigned char>(c))) {
-            if (!word.empty()) ids.push_back(std::stoll(word)), word.clear();
-        } else {
-            throw UsageError("--input for a sequence run is token ids such as \"3,1,4\", got '" +
-                             text + "'");
-        }
-    }
-    return ids;
-}
 
 std::string path(const std::string& dir, const char* name) {
     return QDir(QString::fromStdString(dir)).filePath(name).toStdString();
@@ -53,12 +40,12 @@ std::string path(const std::string& dir, const char* name) {
 }  // namespace
 
 int analyzeCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    const CliOptions o(args, {"input", "sample", "out", "csv", "threads"}, {"help"});
+    const CliOptions o(args, {"input", "sample", "out", "csv", "threads", "tokenizer"}, {"help"});
     if (o.flag("help")) {
-        out << kHelp;
+        out << kHelp << kModelArgumentHelp;
         return 0;
     }
-    if (o.positional().empty()) throw UsageError("name at least one run folder (see --help)");
+    if (o.positional().empty()) throw UsageError("name at least one model (see --help)");
     if (!o.has("out")) throw UsageError("--out REPORT.json is required");
     if (o.has("input") && o.has("sample")) throw UsageError("give --input or --sample, not both");
     qkv::AnalysisOptions options;
@@ -69,20 +56,17 @@ int analyzeCommand(const std::vector<std::string>& args, std::ostream& out, std:
     TextTable table({"run", "variant", "T", "bilinear asym", "logits asym", "attn asym",
                      "KV overlap (W)", "KV CKA", "ms"});
     for (const std::string& dir : o.positional()) {
-        if (!qkv::isRunFolder(dir))
-            throw qkv::IoError("'" + dir +
-                               "' is not a run folder (needs config.json and model.safetensors)");
-        const qkv::RunFolder run = qkv::readRunFolder(dir);
-        const qkv::Model model = qkv::loadRunModel(run);
+        const qkv::OpenedModel m = openModelArgument(dir, o);
+        const qkv::RunFolder& run = m.run;
         qkv::AnalysisInput input = qkv::AnalysisInput::sample(o.integer("sample", 0, 0, 1 << 30));
         if (o.has("input"))
-            input = run.config.task.kind == qkv::TaskKind::Text
+            input = run.config.task.kind == qkv::TaskKind::Text && m.tokenizer
                         ? qkv::AnalysisInput::fromText(o.text("input"))
-                        : qkv::AnalysisInput::fromTokens(parseTokens(o.text("input")));
+                        : qkv::AnalysisInput::fromTokens(parseTokenIds(o.text("input"), "--input"));
         const qkv::PreparedInput prepared =
-            qkv::prepareInput(run.config.model, run.config.task, input);
+            qkv::prepareInput(run.config.model, run.config.task, input, m.tokenizer.get());
         qkv::AnalysisReportEntry e{run.config.name.empty() ? dir : run.config.name, dir,
-                                   qkv::analyzeModel(model, prepared, options)};
+                                   qkv::analyzeModel(*m.model, prepared, options)};
         const qkv::AnalysisSummary& s = e.analysis.modelSummary;
         table.addRow({e.run, qkv::variantId(run.config.model.variant),
                       std::to_string(prepared.length()), fixed(s.bilinearAsymmetry, 4),

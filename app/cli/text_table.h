@@ -2,6 +2,7 @@
 // Plain-text tables for the CLI: columns padded to their widest cell, numbers right-aligned.
 
 #include <ostream>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@ std::string fixed(double v, int decimals);       // "n/a" for NaN
 std::string percent(double fraction, int decimals);
 std::string signedPercent(double fraction);       // "+3.1%", "-0.4%", "n/a"
 std::string humanCount(double v);                // 1.2K, 3.4M, 5.6G
+std::string withThousands(int64_t v);            // 305,534,976
 std::string humanBytes(double bytes);            // 512 B, 1.5 KiB, 2.0 MiB, 3.1 GiB
 
 }  // namespace qkvapp
