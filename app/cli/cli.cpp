@@ -16,35 +16,48 @@ using Command = int (*)(const std::vector<std::string>&, std::ostream&, std::ost
 const std::map<std::string, Command>& commands() {
     static const std::map<std::string, Command> all = {
         {"train", trainCommand},     {"info", infoCommand},         {"eval", evalCommand},
-        {"analyze", analyzeCommand}, {"generate", generateCommand}, {"figures", figuresCommand}};
+        {"analyze", analyzeCommand}, {"generate", generateCommand}, {"figures", figuresCommand},
+        {"convert", convertCommand}};
     return all;
 }
 
 const char* const kUsage =
     "usage: qkvlab [COMMAND] [OPTIONS]\n"
     "\n"
-    "With no command, opens the window; with run folders (qkvlab FOLDER...), opens them in it.\n"
+    "With no command, opens the window; with models (qkvlab MODEL...), opens them in it.\n"
+    "A MODEL is a QKV Lab run folder, a Hugging Face folder (GPT-2, Llama) or a llama2.c .bin.\n"
     "\n"
     "commands:\n"
-    "  train   train attention variants side by side, one run folder each\n"
-    "  info    parameters, KV-cache size and FLOPs of any configuration or run\n"
-    "  eval    validation metrics of run folders\n"
-    "  analyze symmetry, subspace overlap and spectra of runs, as JSON and CSV\n"
-    "  generate text from a decoder run, with the KV cache's bytes per token\n"
-    "  figures the window's figures (PNG, PDF, SVG + CSV/JSON), headless\n"
+    "  train    train attention variants side by side, one run folder each\n"
+    "  info     format, parameters, KV-cache size and FLOPs of any configuration or model\n"
+    "  eval     validation metrics of runs, or a language model's perplexity on a text\n"
+    "  analyze  symmetry, subspace overlap and spectra of models, as JSON and CSV\n"
+    "  generate text from a language model, with the KV cache's bytes per token\n"
+    "  figures  the window's figures (PNG, PDF, SVG + CSV/JSON), headless\n"
+    "  convert  a Hugging Face or llama2.c model as a QKV Lab run folder\n"
     "\n"
-    "'qkvlab COMMAND --help' describes a command.\n";
+    "'qkvlab COMMAND --help' describes a command; 'qkvlab --version' prints the version.\n";
+
+std::string commandList() {
+    std::string list;
+    for (const auto& [name, command] : commands()) list += (list.empty() ? "" : ", ") + name;
+    return list;
+}
 
 // LibTorch errors carry a multi-line trace; the CLI promises one line.
 std::string firstLine(const std::string& s) { return s.substr(0, s.find('\n')); }
 }  // namespace
 
 bool isCliInvocation(const std::vector<std::string>& args) {
-    // `qkvlab FOLDER...` opens the window on those run folders.
-    if (!args.empty() && QFileInfo(QString::fromStdString(args[0])).isDir()) return false;
-    return !args.empty() && (commands().count(args[0]) || args[0] == "--help" ||
-                             args[0] == "-h" || args[0] == "help" || args[0] == "--version" ||
-                             args[0].rfind("-", 0) != 0);
+    if (args.empty()) return false;
+    const std::string& first = args[0];
+    // A known command always wins, even over a folder of the same name.
+    if (commands().count(first) || first == "help") return true;
+    // --options and -h/-v are the CLI's; other single-dash words are Qt's (-platform, -style).
+    if (first.rfind("--", 0) == 0 || first == "-h" || first == "-v" || first == "-V") return true;
+    if (first.rfind("-", 0) == 0) return false;
+    // `qkvlab MODEL...` opens the window on models that exist; anything else is a mistyped command.
+    return !QFileInfo::exists(QString::fromStdString(first));
 }
 
 int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -52,14 +65,17 @@ int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
         out << kUsage;
         return 0;
     }
-    if (args[0] == "--version") {
+    if (args[0] == "--version" || args[0] == "-v" || args[0] == "-V") {
         out << "qkvlab " << QKVLAB_VERSION << '\n';
         return 0;
     }
     auto it = commands().find(args[0]);
     if (it == commands().end()) {
-        err << "qkvlab: unknown command '" << args[0]
-            << "' (commands: train, info, eval, analyze, generate, figures)\n";
+        if (args[0].rfind("-", 0) == 0)
+            err << "qkvlab: unknown option '" << args[0] << "' (try --help or --version)\n";
+        else
+            err << "qkvlab: unknown command '" << args[0] << "' (commands: " << commandList()
+                << "; or a model folder or file that exists)\n";
         return 2;
     }
     try {

@@ -44,8 +44,10 @@ int evalCommand(const std::vector<std::string>& args, std::ostream& out, std::os
     }
     if (o.positional().empty()) throw UsageError("name at least one model (see --help)");
     if (o.has("text")) {
-        if (o.has("examples")) throw UsageError("--examples counts validation examples; with "
-                                                "--text use --max-tokens");
+        if (o.has("examples"))
+            throw UsageError(
+                "--examples counts validation examples; with "
+                "--text use --max-tokens");
         const std::string text = qkv::readFile(o.text("text"));
         if (!qkv::isValidUtf8(text))
             throw qkv::DataError(o.text("text") + " is not UTF-8 text (binary data?)");
@@ -55,8 +57,8 @@ int evalCommand(const std::vector<std::string>& args, std::ostream& out, std::os
             const qkv::TextPerplexity p = perplexityOn(m, text, o);
             table.addRow({m.run.config.name.empty() ? path : m.run.config.name,
                           qkv::variantId(m.run.config.model.variant), std::to_string(p.tokens),
-                          std::to_string(p.predicted), std::to_string(p.windows),
-                          fixed(p.loss, 4), fixed(p.perplexity, 3)});
+                          std::to_string(p.predicted), std::to_string(p.windows), fixed(p.loss, 4),
+                          fixed(p.perplexity, 3)});
         }
         table.print(out);
         return 0;
@@ -67,10 +69,10 @@ int evalCommand(const std::vector<std::string>& args, std::ostream& out, std::os
     for (const std::string& path : o.positional()) {
         const qkv::OpenedModel m = openModelArgument(path, o);
         if (!m.run.config.origin.empty() || m.format != qkv::ModelFormat::RunFolder)
-            throw UsageError("'" + path + "' was not trained here, so it has no validation "
+            throw UsageError("'" + path +
+                             "' was not trained here, so it has no validation "
                              "split: give --text FILE to measure its perplexity");
-        const int examples =
-            o.integer("examples", m.run.config.train.evalExamples, 1, 100000000);
+        const int examples = o.integer("examples", m.run.config.train.evalExamples, 1, 100000000);
         qkv::TaskConfig task = m.run.config.task;
         auto data = qkv::makeDataset(task);
         const qkv::EvalMetrics metrics = qkv::evaluate(*m.model, *data, examples);

@@ -1,6 +1,8 @@
 // The flags that describe an experiment, shared by `train` and `info`.
 #include <QFileInfo>
 
+#include <algorithm>
+
 #include "cli_commands.h"
 #include "common/errors.h"
 
@@ -9,7 +11,7 @@ namespace qkvapp {
 const std::set<std::string>& experimentOptions() {
     static const std::set<std::string> names = {
         "task", "data", "variants", "kv-heads", "d-model", "layers", "heads", "seq-len", "vocab",
-        "batch", "steps", "lr", "seed", "preset", "eval-every", "warmup"};
+        "batch", "steps", "lr", "seed", "preset", "eval-every", "warmup", "arch"};
     return names;
 }
 
@@ -73,6 +75,19 @@ qkv::Experiment experimentFromOptions(const CliOptions& o) {
         const int seed = o.integer("seed", 1, 0, 2147483647);
         r.train.seed = uint64_t(seed);
         r.task.seed = uint64_t(seed);
+    }
+    // --arch picks the block layout (the family); info also takes decoder/encoder/vit.
+    const std::string arch = o.text("arch");
+    const auto& families = qkv::modelFamilies();
+    if (std::find(families.begin(), families.end(), arch) != families.end()) {
+        if (r.model.arch == qkv::Architecture::Vit && arch != "qkvlab")
+            throw UsageError("--arch " + arch + " needs a text or sequence task (the ViT keeps "
+                             "learned positions and its own head)");
+        qkv::applyFamily(r.model, arch);
+    } else if (!arch.empty() && arch != "decoder" && arch != "encoder" && arch != "vit") {
+        throw UsageError("unknown --arch '" + arch + "' (qkvlab, llama, gpt2)");
+    } else if (r.model.family == "llama" && o.has("d-model")) {
+        qkv::applyFamily(r.model, "llama");  // its MLP width follows d
     }
     return e;
 }

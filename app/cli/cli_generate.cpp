@@ -44,8 +44,9 @@ int generateCommand(const std::vector<std::string>& args, std::ostream& out, std
     if (o.has("prompt") && o.has("prompt-ids"))
         throw UsageError("give --prompt or --prompt-ids, not both");
     if (o.flag("greedy") && (o.has("temperature") || o.has("top-k")))
-        throw UsageError("--greedy takes the most likely token; it cannot be combined with "
-                         "--temperature or --top-k");
+        throw UsageError(
+            "--greedy takes the most likely token; it cannot be combined with "
+            "--temperature or --top-k");
     qkv::GenerationConfig cfg;
     cfg.maxNewTokens = o.integer("tokens", 0, 1, 1 << 20);
     cfg.temperature = o.number("temperature", 0.0, -std::numeric_limits<double>::min());

@@ -9,7 +9,8 @@ namespace qkvapp {
 
 namespace {
 const char* const kHelp =
-    "usage: qkvlab info [--paper 300m|1.2b] [--arch decoder|encoder|vit] [--context T]\n"
+    "usage: qkvlab info [--paper 300m|1.2b] [--arch decoder|encoder|vit|qkvlab|llama|gpt2]\n"
+    "                   [--context T]\n"
     "                   [model flags of 'qkvlab train'] [--variants LIST]\n"
     "       qkvlab info MODEL... [--tokenizer FILE]\n"
     "\n"
@@ -69,7 +70,7 @@ void printSummaries(const std::vector<InfoRow>& rows, long long context, std::os
 
 int infoCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     std::set<std::string> valued = experimentOptions();
-    valued.insert({"paper", "context", "arch"});
+    valued.insert({"paper", "context"});
     valued.insert("tokenizer");
     const CliOptions o(args, valued, {"pos-bias", "help"});
     if (o.flag("help")) {
@@ -102,12 +103,15 @@ int infoCommand(const std::vector<std::string>& args, std::ostream& out, std::os
         if (!o.has("variants")) e.variants = qkv::allVariants();
         qkv::ModelConfig base = e.base.model;
         if (o.has("paper")) applyPaperSetting(o.text("paper"), base);
-        if (o.has("arch")) base.arch = qkv::parseArchitecture(o.text("arch"));
+        const std::string arch = o.text("arch");
+        if (arch == "decoder" || arch == "encoder" || arch == "vit")
+            base.arch = qkv::parseArchitecture(arch);
         if (o.has("d-model")) base.dModel = o.integer("d-model", 0, 1, 65536);
         if (o.has("layers")) base.layers = o.integer("layers", 0, 1, 256);
         if (o.has("heads")) base.heads = o.integer("heads", 0, 1, 4096);
         if (o.has("vocab")) base.vocab = o.integer("vocab", 0, 2, 1000000);
         if (o.has("seq-len")) base.context = o.integer("seq-len", 0, 1, 1 << 20);
+        if (base.family == "llama") qkv::applyFamily(base, "llama");  // MLP width follows d
         for (qkv::Variant v : e.variants) {
             qkv::ModelConfig m = base;
             m.variant = v;

@@ -19,7 +19,8 @@ std::vector<int64_t> parseTokenIds(const std::string& text, const std::string& o
     for (char c; in.get(c);) {
         if (std::isdigit(static_cast<unsigned char>(c))) {
             word += c;
-            if (word.size() > 9) throw UsageError(option + ": token id '" + word + "...' is too large");
+            if (word.size() > 9)
+                throw UsageError(option + ": token id '" + word + "...' is too large");
         } else if (c == ',' || std::isspace(static_cast<unsigned char>(c))) {
             if (!word.empty()) ids.push_back(std::stoll(word)), word.clear();
         } else {

@@ -16,7 +16,7 @@ const char* const kHelp =
     "usage: qkvlab train [--preset NAME|FILE] [--task TASK] [--data PATH] [--variants LIST]\n"
     "                    [--kv-heads G] [--pos-bias] [--d-model N] [--layers N] [--heads N]\n"
     "                    [--seq-len N] [--vocab N] [--batch N] [--steps N] [--lr X] [--seed N]\n"
-    "                    [--eval-every N] [--warmup N] --out DIR\n"
+    "                    [--eval-every N] [--warmup N] [--arch qkvlab|llama] --out DIR\n"
     "\n"
     "Trains each variant on identical data in identical order; writes DIR/<variant>/ with\n"
     "config.json, model.safetensors and metrics.json.\n"
@@ -24,6 +24,9 @@ const char* const kHelp =
     "        folder; default /usr/share/datasets/fashion-mnist), text (character LM on a UTF-8\n"
     "        file or folder; default /usr/share/games/fortunes)\n"
     "  LIST  comma-separated: qkv shared-kv shared-qk single identity-q mlp-q\n"
+    "  --arch the block layout: qkvlab (GPT-2's: LayerNorm, learned positions, GELU, biases;\n"
+    "        the default) or llama (RMSNorm, rotary embeddings, SwiGLU, no biases, a separate\n"
+    "        output head), for text and sequence tasks\n"
     "  presets: demo, char-lm, fashion-vit (resources/presets), or a JSON file\n";
 
 std::string progressLine(const qkv::TrainProgress& p) {

@@ -64,6 +64,20 @@ AnalysisSummary summarizeHeads(const std::vector<const HeadAnalysis*>& heads) {
     return s;
 }
 
+std::vector<std::string> analysisNotes(const ModelConfig& c) {
+    std::vector<std::string> notes;
+    if (c.positions == PositionKind::Rotary) {
+        notes.push_back("rotary embeddings (" + rotaryPairsId(c.ropePairs) +
+                        " pairs): the bilinear form W_Q,h W_K,hT and the weight spectra and "
+                        "overlaps are taken before the rotation; the logits, attention and K "
+                        "activations after it, as attention computes them");
+        if (queryIsKey(c.variant))
+            notes.push_back("Q = K with rotary embeddings: the logits are not symmetric, since "
+                            "query and key rotate by different positions");
+    }
+    return notes;
+}
+
 ModelAnalysis analyzeCapture(const Model& model, const Capture& capture,
                              const AnalysisOptions& options, const AnalysisProgress& progress,
                              const std::atomic<bool>* cancel) {

@@ -121,4 +121,9 @@ ModelAnalysis analyzeModel(const Model& model, const PreparedInput& input,
 // Means over the given heads, skipping absent values.
 AnalysisSummary summarizeHeads(const std::vector<const HeadAnalysis*>& heads);
 
+// What a reader must know to read the numbers of a model of this configuration, one sentence
+// each: with rotary embeddings the bilinear form is taken before rotation and the logits,
+// attention and K activations after it.
+std::vector<std::string> analysisNotes(const ModelConfig& c);
+
 }  // namespace qkv

@@ -18,7 +18,8 @@ SymmetryResult symmetryResult(const Eigen::MatrixXd& m, std::string fixed = {}) 
 void analyzeLayerActivations(const ModelConfig& c, const LayerCapture& cap, LayerAnalysis& out) {
     const int H = c.heads, g = c.kvHeadCount(), group = H / g;
     const Variant v = c.variant;
-    const bool symmetricLogits = queryIsKey(v) && !c.posBias;
+    const bool symmetricLogits =
+        queryIsKey(v) && !c.posBias && c.positions != PositionKind::Rotary;
 
     std::vector<ActivationComparison> kv(static_cast<size_t>(g));
     for (int j = 0; j < g; ++j) {
@@ -47,7 +48,8 @@ void analyzeLayerActivations(const ModelConfig& c, const LayerCapture& cap, Laye
             // S′ = (Σw)·S + P′ with a full-rank positional term: no low-rank shortcut.
             r.logitsSpectrum = presentSpectrum(singularValuesAuto(s));
         } else {
-            // S = Q_h K_hᵀ / √d_h has rank ≤ d_h: its exact values from the thin factors.
+            // S = Q_h K_hᵀ / √d_h has rank ≤ d_h (Q and K as captured: rotated, with rotary
+            // embeddings): its exact values from the thin factors.
             std::vector<double> sv = singularValuesOfProduct(cap.q[size_t(h)].cast<double>(),
                                                              cap.k[size_t(j)].cast<double>());
             for (double& x : sv) x *= scale;

@@ -132,6 +132,9 @@ QJsonObject configJson(const ModelConfig& c) {
     o["vocab"] = c.vocab;
     o["context"] = c.context;
     o["pos_bias"] = c.posBias;
+    o["family"] = q(c.family);
+    o["positions"] = q(positionsId(c.positions));
+    if (c.positions == PositionKind::Rotary) o["rope_pairs"] = q(rotaryPairsId(c.ropePairs));
     return o;
 }
 
@@ -244,6 +247,9 @@ QJsonObject analysisToJson(const AnalysisReportEntry& e) {
     timings["total"] = a.timings.total;
     o["timings_ms"] = timings;
     o["cancelled"] = a.cancelled;
+    QJsonArray notes;
+    for (const std::string& n : analysisNotes(a.config)) notes.append(q(n));
+    o["notes"] = notes;
     o["summary"] = summaryJson(a.modelSummary);
     QJsonArray layers;
     for (size_t i = 0; i < a.layers.size(); ++i) {

@@ -156,6 +156,14 @@ void saveRunFolder(const std::string& dir, const RunConfig& run, const Model& mo
     saveRunMetrics(dir, result);
 }
 
+void saveConvertedRun(const std::string& dir, const RunConfig& run, const Model& model) {
+    ensureFolder(dir);
+    writeWeights(join(dir, "model.safetensors"), run, model, 0);
+    writeFileAtomic(join(dir, "config.json"), QJsonDocument(toJson(run)).toJson().toStdString());
+    QFile::remove(QString::fromStdString(join(dir, "metrics.json")));  // --overwrite of a run
+    clearCheckpointHistory(dir);
+}
+
 void saveRunMetrics(const std::string& dir, const TrainResult& result) {
     ensureFolder(dir);
     writeFileAtomic(join(dir, "metrics.json"), QJsonDocument(toJson(result)).toJson().toStdString());

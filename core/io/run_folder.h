@@ -22,6 +22,8 @@ struct RunFolder {
 void saveRunFolder(const std::string& dir, const RunConfig& run, const Model& model,
                    const TrainResult& result);
 void saveRunMetrics(const std::string& dir, const TrainResult& result);
+// A model that was not trained here (converted): weights and config.json, no metrics.json.
+void saveConvertedRun(const std::string& dir, const RunConfig& run, const Model& model);
 
 bool isRunFolder(const std::string& dir);  // has config.json and model.safetensors
 // Reads config.json and metrics.json; throws IoError/ConfigError naming the file and problem.

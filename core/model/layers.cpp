@@ -43,9 +43,12 @@ MlpImpl::MlpImpl(const ModelConfig& c) : m_kind(c.mlp) {
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
     switch (m_kind) {
-        case MlpKind::Gelu: return proj(torch::gelu(fc(x)));
-        case MlpKind::GeluTanh: return proj(torch::gelu(fc(x), "tanh"));
-        case MlpKind::SwiGlu: return down(torch::silu(gate(x)) * up(x));
+        case MlpKind::Gelu:
+            return proj(torch::gelu(fc(x)));
+        case MlpKind::GeluTanh:
+            return proj(torch::gelu(fc(x), "tanh"));
+        case MlpKind::SwiGlu:
+            return down(torch::silu(gate(x)) * up(x));
     }
     return x;
 }

@@ -60,8 +60,8 @@ TORCH_MODULE(Norm);
 class MlpImpl : public torch::nn::Module {
 public:
     explicit MlpImpl(const ModelConfig& c);
-    torch::Tensor forward(const torch::Tensor& x);  // (B, T, d) → (B, T, d)
-    Linear fc{nullptr}, proj{nullptr};              // GELU
+    torch::Tensor forward(const torch::Tensor& x);     // (B, T, d) → (B, T, d)
+    Linear fc{nullptr}, proj{nullptr};                 // GELU
     Linear gate{nullptr}, up{nullptr}, down{nullptr};  // SwiGLU
 
 private:

@@ -13,7 +13,8 @@ namespace {
 
 class ConfigReader {
 public:
-    ConfigReader(QJsonObject o, std::string source) : m_o(std::move(o)), m_source(std::move(source)) {}
+    ConfigReader(QJsonObject o, std::string source)
+        : m_o(std::move(o)), m_source(std::move(source)) {}
 
     [[noreturn]] void fail(const std::string& what) const {
         throw ConfigError(m_source + ": " + what);
@@ -135,8 +136,8 @@ HfModelInfo parseHfConfig(const std::string& json, const std::string& source) {
     else if (info.modelType == "llama")
         readLlama(r, c);
     else
-        r.fail("model_type \"" + info.modelType + "\" is not supported (supported: " +
-               kSupportedModelTypes + ")");
+        r.fail("model_type \"" + info.modelType +
+               "\" is not supported (supported: " + kSupportedModelTypes + ")");
     info.bosTokenId = r.tokenId("bos_token_id");
     info.eosTokenId = r.tokenId("eos_token_id");
     try {

@@ -16,14 +16,17 @@ namespace {
 std::string inDir(const std::string& dir, const QString& name) {
     return QDir(QString::fromStdString(dir)).filePath(name).toStdString();
 }
-bool exists(const std::string& path) { return QFileInfo(QString::fromStdString(path)).isFile(); }
+bool exists(const std::string& path) {
+    return QFileInfo(QString::fromStdString(path)).isFile();
+}
 }  // namespace
 
 bool isHuggingFaceFolder(const std::string& dir) {
     const std::string config = inDir(dir, "config.json");
     if (!exists(config)) return false;
     try {
-        const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(readFile(config)));
+        const QJsonDocument doc =
+            QJsonDocument::fromJson(QByteArray::fromStdString(readFile(config)));
         return doc.isObject() && doc.object().contains("model_type");
     } catch (const Error&) {
         return false;
@@ -45,8 +48,9 @@ WeightFiles openHfWeights(const std::string& dir) {
     }
     if (!exists(index)) {
         if (exists(inDir(dir, "pytorch_model.bin")))
-            throw IoError(dir + ": holds only pytorch_model.bin (pickled weights, which could run "
-                                "code); QKV Lab reads model.safetensors");
+            throw IoError(dir +
+                          ": holds only pytorch_model.bin (pickled weights, which could run "
+                          "code); QKV Lab reads model.safetensors");
         throw IoError(dir + ": no model.safetensors or model.safetensors.index.json");
     }
     QJsonParseError err{};
@@ -72,7 +76,8 @@ WeightFiles openHfWeights(const std::string& dir) {
     }
     for (auto it = map.begin(); it != map.end(); ++it) {
         const SourceTensor* t = files.find(it.key().toStdString());
-        if (!t || QFileInfo(QString::fromStdString(t->file->path())).fileName() != it.value().toString())
+        if (!t ||
+            QFileInfo(QString::fromStdString(t->file->path())).fileName() != it.value().toString())
             throw IoError(index + ": tensor '" + it.key().toStdString() + "' is not in shard '" +
                           it.value().toString().toStdString() + "'");
     }

@@ -4,9 +4,12 @@ namespace qkv {
 
 namespace {
 bool endsWith(const std::string& s, const std::string& suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return s.size() >= suffix.size() &&
+           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
-std::string layer(int i) { return "blocks." + std::to_string(i) + "."; }
+std::string layer(int i) {
+    return "blocks." + std::to_string(i) + ".";
+}
 }  // namespace
 
 std::vector<WeightRecipe> gpt2Recipes(const ModelConfig& c, const WeightFiles& files) {
@@ -52,15 +55,19 @@ std::vector<WeightRecipe> llamaRecipes(const ModelConfig& c, const WeightFiles& 
         r.push_back({ours + "ln2.weight", theirs + "post_attention_layernorm.weight"});
         for (const char* proj : {"q", "k", "v", "o"}) {
             const std::string name = std::string(proj);
-            r.push_back({ours + "attn." + name + ".weight", theirs + "self_attn." + name + "_proj.weight"});
+            r.push_back(
+                {ours + "attn." + name + ".weight", theirs + "self_attn." + name + "_proj.weight"});
             if (c.attnBias)
-                r.push_back({ours + "attn." + name + ".bias", theirs + "self_attn." + name + "_proj.bias"});
+                r.push_back(
+                    {ours + "attn." + name + ".bias", theirs + "self_attn." + name + "_proj.bias"});
         }
         for (const char* part : {"gate", "up", "down"}) {
             const std::string name = std::string(part);
-            r.push_back({ours + "mlp." + name + ".weight", theirs + "mlp." + name + "_proj.weight"});
+            r.push_back(
+                {ours + "mlp." + name + ".weight", theirs + "mlp." + name + "_proj.weight"});
             if (c.mlpBias)
-                r.push_back({ours + "mlp." + name + ".bias", theirs + "mlp." + name + "_proj.bias"});
+                r.push_back(
+                    {ours + "mlp." + name + ".bias", theirs + "mlp." + name + "_proj.bias"});
         }
     }
     (void)files;

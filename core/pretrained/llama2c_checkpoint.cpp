@@ -58,8 +58,9 @@ Llama2cCheckpoint openLlama2c(const std::string& path) {
         int32_t version;
         std::memcpy(&version, file->data() + 4, 4);
         if (version == 2)
-            fail("llama2.c version 2 (int8 Q8_0 quantised) checkpoints are not supported; export "
-                 "version 1 (float32) instead");
+            fail(
+                "llama2.c version 2 (int8 Q8_0 quantised) checkpoints are not supported; export "
+                "version 1 (float32) instead");
         if (version != 1) fail("unknown llama2.c checkpoint version " + std::to_string(version));
         ck.version = 1;
         h = readHeader(file->data() + 8);
@@ -101,8 +102,8 @@ Llama2cCheckpoint openLlama2c(const std::string& path) {
     std::vector<Array> arrays;
     const Array tok{"tok_embeddings", V, d, false}, rmsAtt{"attention_norm", 1, d, true},
         rmsFfn{"ffn_norm", 1, d, true}, rmsFinal{"norm", 1, d, false}, wq{"wq", d, d, true},
-        wk{"wk", kv, d, true}, wv{"wv", kv, d, true}, wo{"wo", d, d, true},
-        w1{"w1", hid, d, true}, w2{"w2", d, hid, true}, w3{"w3", hid, d, true},
+        wk{"wk", kv, d, true}, wv{"wv", kv, d, true}, wo{"wo", d, d, true}, w1{"w1", hid, d, true},
+        w2{"w2", d, hid, true}, w3{"w3", hid, d, true},
         freqs{"freq_cis", 2 * h.seqLen, headSize / 2, false}, cls{"output", V, d, false};
     if (ck.version == 0)
         arrays = {tok, rmsAtt, wq, wk, wv, wo, rmsFfn, w1, w2, w3, rmsFinal, freqs};
@@ -122,7 +123,8 @@ Llama2cCheckpoint openLlama2c(const std::string& path) {
             SourceTensor t;
             t.name = a.perLayer ? "layers." + std::to_string(i) + "." + a.kind : a.kind;
             t.dtypeText = "F32";
-            t.shape = a.rows == 1 ? std::vector<int64_t>{a.cols} : std::vector<int64_t>{a.rows, a.cols};
+            t.shape =
+                a.rows == 1 ? std::vector<int64_t>{a.cols} : std::vector<int64_t>{a.rows, a.cols};
             t.offset = offset;
             t.bytes = bytes;
             ck.files.addTensor(file, t);

@@ -12,18 +12,24 @@ namespace qkv {
 
 std::string formatId(ModelFormat f) {
     switch (f) {
-        case ModelFormat::RunFolder: return "run-folder";
-        case ModelFormat::HuggingFace: return "huggingface";
-        case ModelFormat::Llama2c: return "llama2c";
+        case ModelFormat::RunFolder:
+            return "run-folder";
+        case ModelFormat::HuggingFace:
+            return "huggingface";
+        case ModelFormat::Llama2c:
+            return "llama2c";
     }
     return "run-folder";
 }
 
 std::string formatName(ModelFormat f) {
     switch (f) {
-        case ModelFormat::RunFolder: return "QKV Lab run folder";
-        case ModelFormat::HuggingFace: return "Hugging Face folder";
-        case ModelFormat::Llama2c: return "llama2.c checkpoint";
+        case ModelFormat::RunFolder:
+            return "QKV Lab run folder";
+        case ModelFormat::HuggingFace:
+            return "Hugging Face folder";
+        case ModelFormat::Llama2c:
+            return "llama2.c checkpoint";
     }
     return "";
 }
@@ -34,12 +40,14 @@ ModelFormat detectModelFormat(const std::string& path) {
     if (info.isDir()) {
         if (isRunFolder(path)) return ModelFormat::RunFolder;
         if (isHuggingFaceFolder(path)) return ModelFormat::HuggingFace;
-        throw IoError("'" + path + "' is not a run folder or a Hugging Face folder (a run folder "
+        throw IoError("'" + path +
+                      "' is not a run folder or a Hugging Face folder (a run folder "
                       "holds config.json and model.safetensors; a Hugging Face folder, a "
                       "config.json with a model_type)");
     }
     if (looksLikeLlama2c(path)) return ModelFormat::Llama2c;
-    throw IoError("'" + path + "' is not a run folder, a Hugging Face folder or a llama2.c "
+    throw IoError("'" + path +
+                  "' is not a run folder, a Hugging Face folder or a llama2.c "
                   "checkpoint (.bin)");
 }
 
@@ -54,8 +62,8 @@ std::string baseName(const std::string& path, bool stripSuffix) {
 RunConfig externalRun(const std::string& path, const ModelConfig& model, const std::string& format,
                       const std::string& dtype, bool isFile) {
     RunConfig r;
-    r.name = baseName(QFileInfo(QString::fromStdString(path)).absoluteFilePath().toStdString(),
-                      isFile);
+    r.name =
+        baseName(QFileInfo(QString::fromStdString(path)).absoluteFilePath().toStdString(), isFile);
     r.model = model;
     r.task.kind = TaskKind::Text;
     r.task.seqLen = model.context;
@@ -90,14 +98,16 @@ void attachTokenizer(OpenedModel& m, const std::string& folder, const OpenOption
 OpenedModel openModel(const std::string& path, const OpenOptions& options) {
     OpenedModel m;
     m.format = detectModelFormat(path);
-    const std::string folder = m.format == ModelFormat::Llama2c
-                                   ? QFileInfo(QString::fromStdString(path)).absolutePath().toStdString()
-                                   : path;
+    const std::string folder =
+        m.format == ModelFormat::Llama2c
+            ? QFileInfo(QString::fromStdString(path)).absolutePath().toStdString()
+            : path;
     switch (m.format) {
         case ModelFormat::RunFolder: {
             m.run = readRunFolder(path);
             m.storedDType = m.run.config.origin.empty() ? "F32" : m.run.config.origin.dtype;
-            m.weightBytes = uint64_t(QFileInfo(QString::fromStdString(path + "/model.safetensors")).size());
+            m.weightBytes =
+                uint64_t(QFileInfo(QString::fromStdString(path + "/model.safetensors")).size());
             attachTokenizer(m, folder, options);
             if (options.loadWeights) m.model = std::make_shared<Model>(loadRunModel(m.run));
             break;
@@ -113,10 +123,10 @@ OpenedModel openModel(const std::string& path, const OpenOptions& options) {
             if (options.loadWeights) {
                 auto model = std::make_shared<Model>(Model::uninitialised(info.config));
                 const bool gpt2 = info.modelType == "gpt2";
-                loadWeights(*model, files, gpt2 ? gpt2Recipes(info.config, files)
-                                                : llamaRecipes(info.config, files),
-                            gpt2 ? gpt2Ignorable : llamaIgnorable, path, options.progress,
-                            options.cancel);
+                loadWeights(
+                    *model, files,
+                    gpt2 ? gpt2Recipes(info.config, files) : llamaRecipes(info.config, files),
+                    gpt2 ? gpt2Ignorable : llamaIgnorable, path, options.progress, options.cancel);
                 m.model = std::move(model);
             }
             break;
@@ -130,9 +140,10 @@ OpenedModel openModel(const std::string& path, const OpenOptions& options) {
             attachTokenizer(m, folder, options);
             if (options.loadWeights) {
                 auto model = std::make_shared<Model>(Model::uninitialised(ck.config));
-                loadWeights(*model, ck.files, ck.recipes,
-                            [](const std::string& n) { return n == "freq_cis"; }, path,
-                            options.progress, options.cancel);
+                loadWeights(
+                    *model, ck.files, ck.recipes,
+                    [](const std::string& n) { return n == "freq_cis"; }, path, options.progress,
+                    options.cancel);
                 m.model = std::move(model);
             }
             break;

@@ -31,10 +31,10 @@ struct OpenedModel {
     RunFolder run;                 // path, configuration (origin set when not trained here)
     std::shared_ptr<Model> model;  // null without OpenOptions::loadWeights
     std::shared_ptr<const Tokenizer> tokenizer;  // null: prompts are token ids, labels ids
-    std::string tokenizerPath;     // the file it was read from
-    std::string tokenizerNote;     // why there is none, when a file was there but unusable
-    std::string storedDType;       // "F32", "BF16", ...
-    uint64_t weightBytes = 0;      // as stored in the files
+    std::string tokenizerPath;                   // the file it was read from
+    std::string tokenizerNote;  // why there is none, when a file was there but unusable
+    std::string storedDType;    // "F32", "BF16", ...
+    uint64_t weightBytes = 0;   // as stored in the files
 };
 
 // Throws IoError when `path` is none of the formats (naming what it is not).

@@ -31,7 +31,8 @@ void WeightFiles::addSafetensors(const std::string& path) {
 
 void WeightFiles::addTensor(std::shared_ptr<MappedFile> file, SourceTensor tensor) {
     if (tensor.offset > file->size() || tensor.bytes > file->size() - tensor.offset)
-        throw IoError(file->path() + ": tensor '" + tensor.name + "' runs past the end of the file");
+        throw IoError(file->path() + ": tensor '" + tensor.name +
+                      "' runs past the end of the file");
     tensor.file = file.get();
     if (m_files.empty() || m_files.back() != file) m_files.push_back(file);
     m_tensors[tensor.name] = std::move(tensor);

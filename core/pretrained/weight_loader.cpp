@@ -18,11 +18,16 @@ std::string shapeText(const std::vector<int64_t>& s) {
 
 torch::ScalarType torchType(TensorDType t) {
     switch (t) {
-        case TensorDType::F32: return torch::kFloat32;
-        case TensorDType::F16: return torch::kFloat16;
-        case TensorDType::BF16: return torch::kBFloat16;
-        case TensorDType::F64: return torch::kFloat64;
-        case TensorDType::Other: break;
+        case TensorDType::F32:
+            return torch::kFloat32;
+        case TensorDType::F16:
+            return torch::kFloat16;
+        case TensorDType::BF16:
+            return torch::kBFloat16;
+        case TensorDType::F64:
+            return torch::kFloat64;
+        case TensorDType::Other:
+            break;
     }
     throw IoError("not a float tensor");
 }
@@ -54,11 +59,11 @@ void loadWeights(Model& model, const WeightFiles& files, const std::vector<Weigh
         const auto& p = params[r.parameter];
         const std::vector<int64_t> expected = p.sizes().vec();
         const std::vector<int64_t> got = producedShape(r, *s);
-        const bool sliceFits = r.rowCount < 0 || (s->shape.size() >= 1 &&
-                                                  r.rowBegin + r.rowCount <=
-                                                      (r.transpose && s->shape.size() == 2
-                                                           ? s->shape[1]
-                                                           : s->shape[0]));
+        const bool sliceFits =
+            r.rowCount < 0 ||
+            (s->shape.size() >= 1 &&
+             r.rowBegin + r.rowCount <=
+                 (r.transpose && s->shape.size() == 2 ? s->shape[1] : s->shape[0]));
         if (got != expected || !sliceFits || (r.transpose && s->shape.size() != 2))
             fail("tensor '" + r.source + "' has shape " + shapeText(s->shape) +
                  ", which does not give the " + shapeText(expected) + " the configuration implies");

@@ -16,10 +16,20 @@ int64_t parseLimit(const char* text) {
     if (end == text || !(v > 0)) return -1;
     double scale = 1;
     switch (*end) {
-        case 'k': case 'K': scale = 1024.0; break;
-        case 'm': case 'M': scale = 1024.0 * 1024; break;
-        case 'g': case 'G': scale = 1024.0 * 1024 * 1024; break;
-        default: break;
+        case 'k':
+        case 'K':
+            scale = 1024.0;
+            break;
+        case 'm':
+        case 'M':
+            scale = 1024.0 * 1024;
+            break;
+        case 'g':
+        case 'G':
+            scale = 1024.0 * 1024 * 1024;
+            break;
+        default:
+            break;
     }
     return int64_t(v * scale);
 }

@@ -68,8 +68,8 @@ public:
                     (at < best || (at == best && a.content.size() > found->content.size())))
                     best = at, found = &a;
             }
-            std::string span = text.substr(from, best == std::string::npos ? std::string::npos
-                                                                           : best - from);
+            std::string span =
+                text.substr(from, best == std::string::npos ? std::string::npos : best - from);
             if (from == 0 && m_addPrefixSpace && !span.empty() && span[0] != ' ')
                 span.insert(0, 1, ' ');
             for (const std::string& word : gpt2PreTokenize(span)) encodeWord(word, ids);
@@ -192,8 +192,7 @@ void addMerge(std::unordered_map<std::string, int>& ranks, const std::string& a,
 }  // namespace
 
 std::shared_ptr<Tokenizer> parseGpt2BpeFiles(const std::string& vocabJson,
-                                             const std::string& merges,
-                                             const std::string& source) {
+                                             const std::string& merges, const std::string& source) {
     auto vocab = readVocab(parseJson(vocabJson, source + " (vocab.json)").object(),
                            source + " (vocab.json)");
     std::unordered_map<std::string, int> ranks;
@@ -247,7 +246,8 @@ std::shared_ptr<Tokenizer> parseTokenizerJson(const std::string& json, const std
         inspect(pre);
     }
     if (!byteLevel)
-        throw DataError(source + ": its pre-tokenizer is not GPT-2's ByteLevel one (SentencePiece "
+        throw DataError(source +
+                        ": its pre-tokenizer is not GPT-2's ByteLevel one (SentencePiece "
                         "models are read from tokenizer.model)");
 
     auto vocab = readVocab(model.value("vocab"), source);

@@ -19,8 +19,7 @@ std::shared_ptr<Tokenizer> loadTokenizerJson(const std::string& path);
 
 // The same from bytes already read (for tests and fuzzing); `source` names them in messages.
 std::shared_ptr<Tokenizer> parseGpt2BpeFiles(const std::string& vocabJson,
-                                             const std::string& merges,
-                                             const std::string& source);
+                                             const std::string& merges, const std::string& source);
 std::shared_ptr<Tokenizer> parseTokenizerJson(const std::string& json, const std::string& source);
 
 }  // namespace qkv

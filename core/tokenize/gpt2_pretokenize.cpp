@@ -8,11 +8,19 @@ namespace qkv {
 
 namespace {
 
-bool isLetter(char32_t c) { return QChar::isLetter(c); }
-bool isNumber(char32_t c) { return QChar::isNumber(c); }
+bool isLetter(char32_t c) {
+    return QChar::isLetter(c);
+}
+bool isNumber(char32_t c) {
+    return QChar::isNumber(c);
+}
 // Python's \s (Unicode White_Space); Qt's isSpace covers the same separators and controls.
-bool isSpace(char32_t c) { return QChar::isSpace(c); }
-bool isOther(char32_t c) { return !isSpace(c) && !isLetter(c) && !isNumber(c); }
+bool isSpace(char32_t c) {
+    return QChar::isSpace(c);
+}
+bool isOther(char32_t c) {
+    return !isSpace(c) && !isLetter(c) && !isNumber(c);
+}
 
 // Length of the match at `i`, trying the pattern's alternatives in order.
 size_t matchAt(const std::u32string& s, size_t i) {

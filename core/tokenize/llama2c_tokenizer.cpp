@@ -50,13 +50,15 @@ public:
         if (auto space = lookup(" ")) ids.push_back(*space);  // the dummy prefix
         for (size_t i = 0; i < text.size();) {
             size_t n = 1;  // a code point: a lead byte and its continuation bytes (at most 4)
-            while (i + n < text.size() && n < 4 && (static_cast<unsigned char>(text[i + n]) & 0xC0) == 0x80)
+            while (i + n < text.size() && n < 4 &&
+                   (static_cast<unsigned char>(text[i + n]) & 0xC0) == 0x80)
                 ++n;
             if (auto id = lookup(text.substr(i, n))) {
                 ids.push_back(*id);
             } else {
                 for (size_t k = 0; k < n; ++k) {
-                    const int64_t byteId = static_cast<unsigned char>(text[i + k]) + kFirstByteToken;
+                    const int64_t byteId =
+                        static_cast<unsigned char>(text[i + k]) + kFirstByteToken;
                     if (byteId >= int64_t(m_pieces.size()))
                         throw DataError("the tokenizer has no byte tokens to spell '" +
                                         text.substr(i, n) + "'");
@@ -149,7 +151,8 @@ std::shared_ptr<Tokenizer> parseLlama2cTokenizer(const std::string& bytes,
         scores.push_back(score);
         at += size_t(len);
     }
-    if (pieces.size() < 3) fail("holds " + std::to_string(pieces.size()) + " tokens (need <unk>, BOS, EOS at least)");
+    if (pieces.size() < 3)
+        fail("holds " + std::to_string(pieces.size()) + " tokens (need <unk>, BOS, EOS at least)");
     return std::make_shared<Llama2cTokenizer>(std::move(pieces), std::move(scores));
 }
 

@@ -57,13 +57,17 @@ public:
         if (!valid(id)) return {};
         const std::string& p = m_pieces[size_t(id)];
         switch (m_kinds[size_t(id)]) {
-            case kByte: return std::string(1, char(std::stoi(p.substr(3, 2), nullptr, 16)));
+            case kByte:
+                return std::string(1, char(std::stoi(p.substr(3, 2), nullptr, 16)));
             case kControl:
-            case kUnknown: return {};
-            default: break;
+            case kUnknown:
+                return {};
+            default:
+                break;
         }
         std::string text = p;
-        for (size_t at; (at = text.find("\xE2\x96\x81")) != std::string::npos;) text.replace(at, 3, " ");
+        for (size_t at; (at = text.find("\xE2\x96\x81")) != std::string::npos;)
+            text.replace(at, 3, " ");
         return text;
     }
 

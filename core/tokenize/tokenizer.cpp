@@ -67,11 +67,16 @@ private:
 
 std::string characterLabel(char32_t c) {
     switch (c) {
-        case U'\n': return "'\\n'";
-        case U'\t': return "'\\t'";
-        case U'\r': return "'\\r'";
-        case U' ': return "' '";
-        default: break;
+        case U'\n':
+            return "'\\n'";
+        case U'\t':
+            return "'\\t'";
+        case U'\r':
+            return "'\\r'";
+        case U' ':
+            return "' '";
+        default:
+            break;
     }
     if (c < 0x20 || c == 0x7f) {
         char buf[16];
@@ -93,11 +98,20 @@ std::string visibleText(const std::string& bytes) {
         }
         if (n == 1) {
             switch (c) {
-                case ' ': out += "\xE2\x90\xA3"; break;  // ␣
-                case '\n': out += "\\n"; break;
-                case '\t': out += "\\t"; break;
-                case '\r': out += "\\r"; break;
-                default: out += c < 0x20 || c == 0x7f ? hexByte(c) : std::string(1, char(c));
+                case ' ':
+                    out += "\xE2\x90\xA3";
+                    break;  // ␣
+                case '\n':
+                    out += "\\n";
+                    break;
+                case '\t':
+                    out += "\\t";
+                    break;
+                case '\r':
+                    out += "\\r";
+                    break;
+                default:
+                    out += c < 0x20 || c == 0x7f ? hexByte(c) : std::string(1, char(c));
             }
         } else if (bytes.compare(i, n, "\xE2\x96\x81") == 0) {
             out += "\xE2\x90\xA3";  // SentencePiece's ▁ is a space
@@ -119,7 +133,9 @@ std::string Tokenizer::decode(const std::vector<int64_t>& ids) const {
     return out;
 }
 
-std::string Tokenizer::decodeNext(int64_t, int64_t id) const { return tokenBytes(id); }
+std::string Tokenizer::decodeNext(int64_t, int64_t id) const {
+    return tokenBytes(id);
+}
 
 std::string Tokenizer::label(int64_t id) const {
     if (id < 0 || id >= vocabSize()) return "#" + std::to_string(id);

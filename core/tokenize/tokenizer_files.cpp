@@ -14,15 +14,18 @@ namespace qkv {
 namespace {
 
 std::string inFolder(const std::string& folder, const std::string& name) {
-    return QDir(QString::fromStdString(folder)).filePath(QString::fromStdString(name)).toStdString();
+    return QDir(QString::fromStdString(folder))
+        .filePath(QString::fromStdString(name))
+        .toStdString();
 }
 
-bool isFile(const std::string& path) { return QFileInfo(QString::fromStdString(path)).isFile(); }
+bool isFile(const std::string& path) {
+    return QFileInfo(QString::fromStdString(path)).isFile();
+}
 
 std::shared_ptr<Tokenizer> openVocabAndMerges(const std::string& vocabPath) {
-    const std::string merges =
-        inFolder(QFileInfo(QString::fromStdString(vocabPath)).absolutePath().toStdString(),
-                 "merges.txt");
+    const std::string merges = inFolder(
+        QFileInfo(QString::fromStdString(vocabPath)).absolutePath().toStdString(), "merges.txt");
     if (!isFile(merges))
         throw DataError(vocabPath + ": a GPT-2 vocab.json needs merges.txt beside it");
     return loadGpt2BpeFiles(vocabPath, merges);
@@ -47,9 +50,13 @@ std::shared_ptr<Tokenizer> openByContent(const std::string& path) {
         return parseSentencePiece(bytes, path);
     } catch (const DataError&) {
     }
-    throw DataError(path + ": not a tokenizer QKV Lab reads (tokenizer.json, vocab.json + "
-                           "merges.txt, a SentencePiece tokenizer.model or a llama2.c "
-                           "tokenizer.bin)");
+    // A .bin that fails as llama2.c's format is most likely a damaged one: say what is wrong.
+    if (QFileInfo(QString::fromStdString(path)).suffix() == "bin" && !bytes.empty())
+        throw DataError(llamaProblem);
+    throw DataError(path +
+                    ": not a tokenizer QKV Lab reads (tokenizer.json, vocab.json + "
+                    "merges.txt, a SentencePiece tokenizer.model or a llama2.c "
+                    "tokenizer.bin)");
 }
 
 }  // namespace
@@ -75,8 +82,8 @@ FoundTokenizer findTokenizer(const std::string& folder, int vocab) {
         const std::string path = inFolder(folder, name);
         if (!isFile(path)) continue;
         try {
-            auto t = name == "tokenizer.model" ? loadSentencePiece(path)
-                     : name == "vocab.json"    ? openVocabAndMerges(path)
+            auto t = name == "tokenizer.model"  ? loadSentencePiece(path)
+                     : name == "vocab.json"     ? openVocabAndMerges(path)
                      : name == "tokenizer.json" ? loadTokenizerJson(path)
                                                 : loadLlama2cTokenizer(path);
             if (vocab > 0) checkTokenizerFits(*t, vocab, path);

@@ -2,6 +2,8 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
 
 #include <zlib.h>
 
@@ -70,6 +72,41 @@ std::string gzip(const std::string& bytes) {
     out.resize(zs.total_out);
     deflateEnd(&zs);
     return out;
+}
+
+namespace {
+QString requiredFolder(const QString& path, const char* what) {
+    if (!QFileInfo(path).isDir())
+        throw std::runtime_error(std::string(what) + " not found at " + path.toStdString());
+    return path;
+}
+}  // namespace
+
+QString pretrainedFixtures() {
+    return requiredFolder(
+        QDir(qEnvironmentVariable("QKVLAB_BINARY_DIR")).filePath("tests/fixtures/pretrained"),
+        "the pretrained fixtures (run ctest, whose fixtures.pretrained writes them)");
+}
+
+QString sharedModels() {
+    return requiredFolder(
+        QDir(qEnvironmentVariable("QKVLAB_SOURCE_DIR")).filePath("../shared/models"),
+        "../shared/models (the real models the tests hold QKV Lab against)");
+}
+
+QJsonObject readJsonObject(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) throw std::runtime_error("cannot read " + path.toStdString());
+    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll());
+    if (!doc.isObject()) throw std::runtime_error(path.toStdString() + " is not a JSON object");
+    return doc.object();
+}
+
+void copyFolder(const QString& from, const QString& to) {
+    QDir().mkpath(to);
+    for (const QFileInfo& f : QDir(from).entryInfoList(QDir::Files))
+        if (!QFile::copy(f.absoluteFilePath(), QDir(to).filePath(f.fileName())))
+            throw std::runtime_error("cannot copy " + f.absoluteFilePath().toStdString());
 }
 
 }  // namespace qkvtest

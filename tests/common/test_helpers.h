@@ -1,6 +1,7 @@
 #pragma once
 // Shared helpers for the Qt Test suites: temporary folders and fuzzy comparisons.
 
+#include <QJsonObject>
 #include <QString>
 #include <QTemporaryDir>
 
@@ -29,5 +30,16 @@ std::string trainTinyRun(const QTemporaryDir& dir, qkv::Variant variant, int ste
 
 // gzip-compresses bytes (zlib's gzip wrapper), for loaders that accept .gz files.
 std::string gzip(const std::string& bytes);
+
+// The folder tests/fixtures/make_pretrained_fixtures.py wrote (CTest's fixtures.pretrained runs
+// it first): tiny GPT-2, Llama and llama2.c models written by an independent Python writer, with
+// reference.json. Fails the calling test (it does not skip) when the folder is missing.
+QString pretrainedFixtures();
+// ../shared/models from the source tree: real trained models; fails the test when missing.
+QString sharedModels();
+// A JSON file as an object (QFAIL-style: throws std::runtime_error when unreadable).
+QJsonObject readJsonObject(const QString& path);
+// Copies a folder (files only, one level), for tests that damage a copy.
+void copyFolder(const QString& from, const QString& to);
 
 }  // namespace qkvtest

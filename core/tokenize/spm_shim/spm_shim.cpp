@@ -33,10 +33,18 @@ QkvSpm* qkv_spm_load(const char* proto, size_t size, char* error, size_t errorSi
     return sp;
 }
 
-void qkv_spm_free(QkvSpm* sp) { delete sp; }
-int qkv_spm_piece_count(const QkvSpm* sp) { return sp->processor.GetPieceSize(); }
-int qkv_spm_bos(const QkvSpm* sp) { return sp->processor.bos_id(); }
-int qkv_spm_eos(const QkvSpm* sp) { return sp->processor.eos_id(); }
+void qkv_spm_free(QkvSpm* sp) {
+    delete sp;
+}
+int qkv_spm_piece_count(const QkvSpm* sp) {
+    return sp->processor.GetPieceSize();
+}
+int qkv_spm_bos(const QkvSpm* sp) {
+    return sp->processor.bos_id();
+}
+int qkv_spm_eos(const QkvSpm* sp) {
+    return sp->processor.eos_id();
+}
 
 int qkv_spm_kind(const QkvSpm* sp, int id) {
     if (sp->processor.IsByte(id)) return 1;
