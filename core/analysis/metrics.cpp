@@ -85,6 +85,7 @@ std::vector<double> singularValues(const Eigen::MatrixXd& m) {
 
 std::vector<double> singularValuesGram(const Eigen::MatrixXd& m) {
     if (m.size() == 0) return {};
+    if (std::min(m.rows(), m.cols()) > kLapackFrom) return singularValuesGramLapack(m);
     const Eigen::MatrixXd gram = m.rows() >= m.cols() ? Eigen::MatrixXd(m.transpose() * m)
                                                       : Eigen::MatrixXd(m * m.transpose());
     Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(gram, Eigen::EigenvaluesOnly);

@@ -5,6 +5,7 @@
 #include "common/errors.h"
 #include "data/text_corpus.h"
 #include "model/model_summary.h"
+#include "model/layers.h"
 #include "model/transformer.h"
 
 namespace qkv {
@@ -49,6 +50,7 @@ GenerationResult generate(const Model& model, const std::vector<int64_t>& prompt
             throw ConfigError("prompt token " + std::to_string(t) + " is outside the vocabulary");
 
     torch::NoGradGuard noGrad;
+    const RowsByGemv gemv;  // each decoding step multiplies one row by every weight
     auto gen = at::detail::createCPUGenerator(cfg.seed);
     auto module = model.module();
     const auto start = std::chrono::steady_clock::now();

@@ -2,6 +2,26 @@
 
 namespace qkv {
 
+namespace {
+thread_local bool tRowsByGemv = false;
+}
+
+RowsByGemv::RowsByGemv() : m_previous(tRowsByGemv) { tRowsByGemv = true; }
+RowsByGemv::~RowsByGemv() { tRowsByGemv = m_previous; }
+bool RowsByGemv::active() { return tRowsByGemv; }
+
+torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
+    const int64_t in = weight.size(1);
+    if (tRowsByGemv && x.dim() >= 1 && x.numel() == in && x.scalar_type() == weight.scalar_type()) {
+        const auto row = x.reshape({in});
+        auto y = bias.defined() ? torch::addmv(bias, weight, row) : torch::mv(weight, row);
+        auto sizes = x.sizes().vec();
+        sizes.back() = weight.size(0);
+        return y.view(sizes);
+    }
+    return torch::nn::functional::linear(x, weight, bias);
+}
+
 LinearImpl::LinearImpl(int64_t in, int64_t out, bool withBias) {
     weight = register_parameter("weight", torch::empty({out, in}));
     if (withBias) bias = register_parameter("bias", torch::empty({out}));

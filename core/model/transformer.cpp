@@ -104,7 +104,7 @@ torch::Tensor TransformerImpl::forward(const torch::Tensor& input,
     x = lnF(x);
     if (vit) return head(x.select(1, 0));  // (B, classes)
     if (lmHead) return lmHead(x);           // (B, T, V)
-    return torch::nn::functional::linear(x, tokEmb->weight, headBias);  // (B, T, V)
+    return linear(x, tokEmb->weight, headBias);  // (B, T, V)
 }
 
 }  // namespace qkv

@@ -40,6 +40,29 @@ std::vector<int64_t> producedShape(const WeightRecipe& r, const SourceTensor& s)
     return shape;
 }
 
+constexpr uint64_t kBlockBytes = 16u << 20;
+
+// Copies the part of a recipe that source rows [r0, r1) hold into the parameter. Without a
+// transpose those are parameter rows (less the recipe's offset); with one, parameter columns.
+void copyBlock(const WeightRecipe& r, const torch::Tensor& source, int64_t r0, int64_t r1,
+               torch::Tensor& param) {
+    if (source.dim() == 0) {
+        param.copy_(source.view(param.sizes()));
+        return;
+    }
+    if (r.transpose) {  // param = source[:, begin : begin + count].t()
+        const int64_t begin = r.rowCount >= 0 ? r.rowBegin : 0;
+        const int64_t count = r.rowCount >= 0 ? r.rowCount : source.size(1);
+        param.narrow(1, r0, r1 - r0).copy_(source.narrow(0, r0, r1 - r0).narrow(1, begin, count).t());
+        return;
+    }
+    const int64_t begin = r.rowCount >= 0 ? r.rowBegin : 0;
+    const int64_t count = r.rowCount >= 0 ? r.rowCount : source.size(0);
+    const int64_t lo = std::max(r0, begin), hi = std::min(r1, begin + count);
+    if (lo >= hi) return;
+    param.narrow(0, lo - begin, hi - lo).copy_(source.narrow(0, lo, hi - lo));
+}
+
 }  // namespace
 
 void loadWeights(Model& model, const WeightFiles& files, const std::vector<WeightRecipe>& recipes,
@@ -90,19 +113,25 @@ void loadWeights(Model& model, const WeightFiles& files, const std::vector<Weigh
 
     torch::NoGradGuard noGrad;
     for (const SourceTensor* s : order) {
-        if (cancel && cancel->load()) throw CancelledError("opening the model was cancelled");
         auto view = torch::from_blob(const_cast<unsigned char*>(s->data()), s->shape,
                                      torch::TensorOptions().dtype(torchType(s->dtype)));
         auto range = bySource.equal_range(s->name);
-        for (auto it = range.first; it != range.second; ++it) {
-            const WeightRecipe& r = *it->second;
-            torch::Tensor from = r.transpose ? view.t() : view;
-            if (r.rowCount >= 0) from = from.narrow(0, r.rowBegin, r.rowCount);
-            params[r.parameter].copy_(from);
+        // Large tensors go over in blocks of source rows, each block's pages handed back before
+        // the next is read: the file's pages and the model never add up to more than one block
+        // (GPT-2's 154 MB embedding would otherwise sit in memory twice).
+        const int64_t rows = s->shape.empty() ? 1 : s->shape[0];
+        const uint64_t rowBytes = rows > 0 ? s->bytes / uint64_t(rows) : s->bytes;
+        const int64_t block = std::max<int64_t>(1, int64_t(kBlockBytes / std::max<uint64_t>(rowBytes, 1)));
+        for (int64_t r0 = 0; r0 < rows; r0 += block) {
+            if (cancel && cancel->load()) throw CancelledError("opening the model was cancelled");
+            const int64_t r1 = std::min(rows, r0 + block);
+            for (auto it = range.first; it != range.second; ++it)
+                copyBlock(*it->second, view, r0, r1, params[it->second->parameter]);
+            s->file->release(s->offset + uint64_t(r0) * rowBytes, uint64_t(r1 - r0) * rowBytes);
+            done += uint64_t(r1 - r0) * rowBytes;
+            if (progress) progress(done, total);
         }
-        s->file->release(s->offset, s->bytes);
-        done += s->bytes;
-        if (progress) progress(done, total);
+        if (rows == 0) s->file->release(s->offset, s->bytes);
     }
 }
 
