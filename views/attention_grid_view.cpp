@@ -4,6 +4,7 @@
 #include <QHBoxLayout>
 #include <QJsonArray>
 #include <QLabel>
+#include <QToolButton>
 #include <QToolTip>
 #include <QVBoxLayout>
 
@@ -30,6 +31,16 @@ Eigen::MatrixXd displayedMap(const VariantAnalysis& v, int layer, int head,
     return m;
 }
 
+QStringList mapLabels(const VariantAnalysis& v, int layer) {
+    const auto& layers = v.capture.layers;
+    const int stride = layer >= 0 && layer < int(layers.size()) ? layers[size_t(layer)].mapStride : 1;
+    QStringList labels;
+    const auto& tokens = v.capture.input.labels;
+    for (size_t i = 0; i < tokens.size(); i += size_t(stride))
+        labels << QString::fromStdString(tokens[i]) + (stride > 1 ? QString("…") : QString());
+    return labels;
+}
+
 AttentionGridView::AttentionGridView(QWidget* parent) : QWidget(parent) {
     m_plot = new QCustomPlot(this);
     keepPanelsReadable(m_plot);
@@ -40,9 +51,26 @@ AttentionGridView::AttentionGridView(QWidget* parent) : QWidget(parent) {
     m_kind->addItem(tr("Attention A (post-softmax)"));
     m_kind->addItem(tr("Logits S (pre-mask)"));
     m_caption = new QLabel(this);
+    m_caption->setWordWrap(true);
+    m_pager = new QWidget(this);
+    m_previous = new QToolButton(m_pager);
+    m_previous->setArrowType(Qt::LeftArrow);
+    m_previous->setToolTip(tr("Previous heads"));
+    m_next = new QToolButton(m_pager);
+    m_next->setArrowType(Qt::RightArrow);
+    m_next->setToolTip(tr("Next heads"));
+    m_pageLabel = new QLabel(m_pager);
+    auto* pagerLayout = new QHBoxLayout(m_pager);
+    pagerLayout->setContentsMargins(0, 0, 0, 0);
+    pagerLayout->addWidget(m_previous);
+    pagerLayout->addWidget(m_pageLabel);
+    pagerLayout->addWidget(m_next);
+    connect(m_previous, &QToolButton::clicked, this, [this] { showPage(m_page - 1); });
+    connect(m_next, &QToolButton::clicked, this, [this] { showPage(m_page + 1); });
     auto* controls = new QHBoxLayout;
     controls->addWidget(new QLabel(tr("Map"), this));
     controls->addWidget(m_kind);
+    controls->addWidget(m_pager);
     controls->addWidget(m_caption, 1);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -70,8 +98,35 @@ void AttentionGridView::setAnalysis(const AnalysisSet& set) {
 }
 
 void AttentionGridView::setSelection(const AnalysisSelection& selection) {
+    // The page follows the selected head (a head picked in the atlas is on show).
+    if (selection.head != m_selection.head || selection.layer != m_selection.layer)
+        m_page = selection.head / kHeadsPerPage;
     m_selection = selection;
     rebuild();
+}
+
+bool AttentionGridView::pagedHeads(int variant) const {
+    if (variant < 0 || variant >= m_set.variants.size()) return false;
+    const auto& cap = m_set.variants[variant].capture;
+    return int(cap.layers.size()) * cap.config.heads > kMaxGridPanels;
+}
+
+void AttentionGridView::showPage(int page) {
+    m_page = page;
+    rebuild();
+}
+
+void AttentionGridView::updatePager(int variant) {
+    const bool paged = !m_selection.acrossVariants && pagedHeads(variant);
+    m_pager->setVisible(paged);
+    if (!paged) return;
+    const int H = m_set.variants[variant].capture.config.heads;
+    const int pages = (H + kHeadsPerPage - 1) / kHeadsPerPage;
+    m_page = std::clamp(m_page, 0, pages - 1);
+    const int first = m_page * kHeadsPerPage;
+    m_pageLabel->setText(tr("heads %1–%2 of %3").arg(first).arg(std::min(H, first + kHeadsPerPage) - 1).arg(H));
+    m_previous->setEnabled(m_page > 0);
+    m_next->setEnabled(m_page + 1 < pages);
 }
 
 void AttentionGridView::setMapKind(MapKind kind) {
@@ -80,12 +135,9 @@ void AttentionGridView::setMapKind(MapKind kind) {
     rebuild();
 }
 
-QStringList AttentionGridView::tokenLabels(int variant) const {
-    QStringList labels;
-    if (variant < 0 || variant >= m_set.variants.size()) return labels;
-    for (const std::string& l : m_set.variants[variant].capture.input.labels)
-        labels << QString::fromStdString(l);
-    return labels;
+QStringList AttentionGridView::tokenLabels(int variant, int layer) const {
+    if (variant < 0 || variant >= m_set.variants.size()) return {};
+    return mapLabels(m_set.variants[variant], layer);
 }
 
 void AttentionGridView::rebuild() {
@@ -109,21 +161,29 @@ void AttentionGridView::rebuild() {
                                      .arg(m_set.variants[i].label)
                                      .arg(m_selection.layer)
                                      .arg(m_selection.head)});
+    } else if (pagedHeads(v)) {
+        // A real model's heads: one layer at a time, a page of heads around the selected one.
+        const int H = m_set.variants[v].capture.config.heads;
+        const int first = std::clamp(m_page, 0, (H - 1) / kHeadsPerPage) * kHeadsPerPage;
+        for (int h = first; h < std::min(H, first + kHeadsPerPage); ++h)
+            m_sources.push_back({v, m_selection.layer, h, QString("L%1 H%2").arg(m_selection.layer).arg(h)});
     } else {
         const auto& cap = m_set.variants[v].capture;
         for (int l = 0; l < int(cap.layers.size()); ++l)
             for (int h = 0; h < cap.config.heads; ++h)
                 m_sources.push_back({v, l, h, QString("L%1 H%2").arg(l).arg(h)});
     }
-    const int columns =
-        m_selection.acrossVariants ? n : std::max(1, m_set.variants[v].capture.config.heads);
+    const int columns = m_selection.acrossVariants ? n
+                        : pagedHeads(v)            ? kHeadsPerPage / 2
+                                                   : std::max(1, m_set.variants[v].capture.config.heads);
+    updatePager(v);
     double maxAbs = 0;
     for (int i = 0; i < m_sources.size(); ++i) {
         const PanelSource& s = m_sources[i];
         const Eigen::MatrixXd m =
             displayedMap(m_set.variants[s.variant], s.layer, s.head, m_mapKind);
         if (m.size() == 0) continue;
-        const QStringList labels = tokenLabels(s.variant);
+        const QStringList labels = tokenLabels(s.variant, s.layer);
         // Token labels on the outer edges: rows in the first column, keys under the bottom
         // row; positions elsewhere.
         const bool bottom = i / columns == (m_sources.size() - 1) / columns;
@@ -140,10 +200,18 @@ void AttentionGridView::rebuild() {
         attention ? QCPRange(0, 1) : QCPRange(-std::max(maxAbs, 1e-9), std::max(maxAbs, 1e-9)),
         attention ? tr("attention") : tr("logit"));
     applyPlotTheme(m_plot, palette());
+    const auto& firstLayer = m_set.variants[v].capture.layers;
+    const int stride = firstLayer.empty() ? 1 : firstLayer[0].mapStride;
     m_caption->setText(m_set.inputDescription +
-                       (m_selection.acrossVariants
-                            ? tr("  —  one head across variants")
-                            : tr("  —  %1: layers × heads").arg(m_set.variants[v].label)));
+                       (m_selection.acrossVariants ? tr("  —  one head across variants")
+                        : pagedHeads(v) ? tr("  —  %1: layer %2, a page of heads")
+                                              .arg(m_set.variants[v].label)
+                                              .arg(m_selection.layer)
+                                        : tr("  —  %1: layers × heads").arg(m_set.variants[v].label)) +
+                       (stride > 1 ? tr("  —  drawn as means of %1×%1 token blocks (the "
+                                        "measurements use the exact maps)")
+                                         .arg(stride)
+                                   : QString()));
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -159,7 +227,7 @@ void AttentionGridView::showHover(const QPointF& pos) {
         QToolTip::hideText();
         return;
     }
-    const QStringList labels = tokenLabels(m_sources[p].variant);
+    const QStringList labels = tokenLabels(m_sources[p].variant, m_sources[p].layer);
     const double value = panelMatrix(p)(r, c);
     const QString q = r < labels.size() ? labels[r] : QString::number(r);
     const QString k = c < labels.size() ? labels[c] : QString::number(c);
@@ -175,7 +243,7 @@ void AttentionGridView::showRow(int panel, int row) {
     const Eigen::MatrixXd m = panelMatrix(panel);
     if (m.size() == 0 || row < 0 || row >= m.rows()) return;
     m_rowPlot->setVisible(true);
-    const QStringList labels = tokenLabels(m_sources[panel].variant);
+    const QStringList labels = tokenLabels(m_sources[panel].variant, m_sources[panel].layer);
     auto* bars = new QCPBars(m_rowPlot->xAxis, m_rowPlot->yAxis);
     QVector<double> keys, values;
     for (int c = 0; c < m.cols(); ++c) {
@@ -234,7 +302,8 @@ QJsonObject AttentionGridView::figureJson() const {
                                   {"matrix", rows}});
     }
     QJsonArray labels;
-    for (const QString& l : tokenLabels(m_sources.isEmpty() ? 0 : m_sources[0].variant))
+    for (const QString& l : tokenLabels(m_sources.isEmpty() ? 0 : m_sources[0].variant,
+                                        m_sources.isEmpty() ? 0 : m_sources[0].layer))
         labels.append(l);
     return {{"map", m_mapKind == MapKind::Attention ? "attention" : "logits"},
             {"input", m_set.inputDescription},

@@ -13,6 +13,7 @@
 class QComboBox;
 class QCustomPlot;
 class QLabel;
+class QToolButton;
 
 namespace qkvviews {
 
@@ -21,6 +22,9 @@ class AttentionGridView : public QWidget, public ExportableFigure {
 
 public:
     enum class MapKind { Attention, Logits };
+    // Above this many maps (layers × heads) one layer is drawn, a page of heads at a time.
+    static constexpr int kMaxGridPanels = 32;
+    static constexpr int kHeadsPerPage = 8;
 
     explicit AttentionGridView(QWidget* parent = nullptr);
 
@@ -34,6 +38,9 @@ public:
     // The matrix drawn in a panel (NaN where masked), for tests and export.
     Eigen::MatrixXd panelMatrix(int panel) const;
     QCustomPlot* rowPlot() const { return m_rowPlot; }
+    // Real models: the page of the selected layer's heads on show (kHeadsPerPage a page).
+    void showPage(int page);
+    int page() const { return m_page; }
 
     QString figureName() const override { return "attention-grid"; }
     QCustomPlot* figurePlot() const override { return m_plot; }
@@ -46,13 +53,19 @@ private:
         QString title;
     };
     void rebuild();
+    bool pagedHeads(int variant) const;
+    void updatePager(int variant);
     void showHover(const QPointF& pos);
-    QStringList tokenLabels(int variant) const;
+    QStringList tokenLabels(int variant, int layer) const;
 
     QCustomPlot* m_plot;
     QCustomPlot* m_rowPlot;
     QComboBox* m_kind;
     QLabel* m_caption;
+    QWidget* m_pager;
+    QToolButton *m_previous, *m_next;
+    QLabel* m_pageLabel;
+    int m_page = 0;
     AnalysisSet m_set;
     AnalysisSelection m_selection;
     MapKind m_mapKind = MapKind::Attention;
@@ -61,7 +74,12 @@ private:
 };
 
 // The displayed matrix of a head: attention with masked (future) cells as NaN, or the logits.
+// A long input's maps are block means (LayerCapture::mapStride); blocks wholly in the future
+// are masked.
 Eigen::MatrixXd displayedMap(const VariantAnalysis& v, int layer, int head,
                              AttentionGridView::MapKind kind);
+// The axis labels of that layer's maps: the tokens, or for pooled maps the first token of each
+// block followed by "…".
+QStringList mapLabels(const VariantAnalysis& v, int layer);
 
 }  // namespace qkvviews

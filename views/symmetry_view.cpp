@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "attention_grid_view.h"
 #include "color_maps.h"
 #include "heatmap_panels.h"
 #include "qcp.h"
@@ -45,8 +46,7 @@ void SymmetryView::draw() {
         const Eigen::MatrixXd d = skewPart(v);
         if (d.size() == 0) continue;
         maxAbs = std::max(maxAbs, d.cwiseAbs().maxCoeff());
-        QStringList tokens;
-        for (const std::string& l : va.capture.input.labels) tokens << QString::fromStdString(l);
+        const QStringList tokens = mapLabels(va, m_selection.layer);
         skew << addHeatmapPanel(m_plot, 0, v, d,
                                 QString("%1 · S − Sᵀ (L%2 H%3)")
                                     .arg(va.label)

@@ -41,8 +41,7 @@ void VariantExplainerView::redraw() {
     const int v = std::clamp(m_selection.variant, 0, int(m_set.variants.size()) - 1);
     const VariantAnalysis& va = m_set.variants[v];
     m_diagram->setLayout(ProjectionDiagramView::layoutFor(va.capture.config));
-    QStringList labels;
-    for (const std::string& l : va.capture.input.labels) labels << QString::fromStdString(l);
+    const QStringList labels = mapLabels(va, m_selection.layer);
     const Eigen::MatrixXd a = displayedMap(va, m_selection.layer, m_selection.head,
                                            AttentionGridView::MapKind::Attention);
     if (a.size() > 0) {

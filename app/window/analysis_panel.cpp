@@ -3,6 +3,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMap>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
@@ -11,6 +12,7 @@
 
 #include "analysis_pickers.h"
 #include "attention_grid_view.h"
+#include "head_atlas_view.h"
 #include "spectra_view.h"
 #include "subspace_view.h"
 #include "symmetry_training_view.h"
@@ -34,6 +36,7 @@ AnalysisPanel::AnalysisPanel(QWidget* parent) : QWidget(parent) {
     m_status = new QLabel(this);
     m_pickers = new qkvviews::AnalysisPickers(this);
 
+    m_atlas = new qkvviews::HeadAtlasView(this);
     m_attention = new qkvviews::AttentionGridView(this);
     m_symmetry = new qkvviews::SymmetryView(this);
     m_symmetryTraining = new qkvviews::SymmetryTrainingView(this);
@@ -41,6 +44,7 @@ AnalysisPanel::AnalysisPanel(QWidget* parent) : QWidget(parent) {
     m_spectra = new qkvviews::SpectraView(this);
     m_explainer = new qkvviews::VariantExplainerView(this);
     m_tabs = new QTabWidget(this);
+    m_tabs->addTab(m_atlas, tr("Heads"));
     m_tabs->addTab(m_attention, tr("Attention"));
     m_tabs->addTab(m_symmetry, tr("Symmetry"));
     m_tabs->addTab(m_symmetryTraining, tr("Symmetry over training"));
@@ -63,9 +67,19 @@ AnalysisPanel::AnalysisPanel(QWidget* parent) : QWidget(parent) {
     layout->addWidget(m_tabs, 1);
 
     connect(m_analyze, &QPushButton::clicked, this, [this] { analyze(); });
+    connect(m_input, &QLineEdit::returnPressed, this, [this] { analyze(); });
+    m_status->setWordWrap(true);
+    // A head picked in the atlas opens in every view, starting with its attention map.
+    connect(m_atlas, &qkvviews::HeadAtlasView::headActivated, this, [this](int variant, int layer, int head) {
+        qkvviews::AnalysisSelection s = m_pickers->selection();
+        s.variant = variant, s.layer = layer, s.head = head;
+        m_pickers->setSelection(s);
+        m_tabs->setCurrentWidget(m_attention);
+    });
     connect(m_cancel, &QPushButton::clicked, this, &AnalysisPanel::cancel);
     connect(m_pickers, &qkvviews::AnalysisPickers::selectionChanged, this,
             [this](const qkvviews::AnalysisSelection& s) {
+                m_atlas->setSelection(s);
                 m_attention->setSelection(s);
                 m_symmetry->setSelection(s);
                 m_symmetryTraining->setSelection(s);
@@ -83,12 +97,24 @@ AnalysisPanel::~AnalysisPanel() {
 
 void AnalysisPanel::showEvent(QShowEvent* event) {
     QWidget::showEvent(event);
-    if (m_set.variants.isEmpty() && !m_runs.isEmpty() && !isRunning()) analyze();
+    analyzeFirstRuns();
 }
 
 void AnalysisPanel::setRuns(const QVector<AnalysisRequest::Run>& runs) {
     m_runs = runs;
     m_analyze->setEnabled(!runs.isEmpty() && !isRunning());
+    analyzeFirstRuns();  // runs that arrive while the tab is shown (a model opened from the CLI)
+}
+
+// While the tab is on show with nothing to draw, the runs it has are analysed once, unasked.
+void AnalysisPanel::analyzeFirstRuns() {
+    QStringList ids;
+    for (const auto& r : m_runs) ids << r.folder;
+    if (!isVisible() || !m_set.variants.isEmpty() || ids.isEmpty() || isRunning() ||
+        ids == m_autoAnalysed)
+        return;
+    m_autoAnalysed = ids;
+    analyze();
 }
 
 bool AnalysisPanel::analyze() {
@@ -118,6 +144,7 @@ void AnalysisPanel::onFinished(const qkvviews::AnalysisSet& set, const QStringLi
     if (!cancelled) {
         m_set = set;
         m_pickers->setAnalysis(set);
+        m_atlas->setAnalysis(set);
         m_attention->setAnalysis(set);
         m_symmetry->setAnalysis(set);
         m_symmetryTraining->setAnalysis(set);
@@ -126,10 +153,28 @@ void AnalysisPanel::onFinished(const qkvviews::AnalysisSet& set, const QStringLi
         m_explainer->setAnalysis(set);
     }
     QString status = cancelled ? tr("Analysis cancelled; the views keep the previous one.")
-                               : tr("%1 runs analysed on %2.").arg(set.variants.size()).arg(set.inputDescription);
-    if (!problems.isEmpty()) status += "  " + tr("Not analysed: %1").arg(problems.join("; "));
+                               : tr("%n run(s) analysed on %1.", "", set.variants.size())
+                                     .arg(QString::fromStdString(set.inputDescription.toStdString()));
+    if (!problems.isEmpty()) status += "  " + summarizeProblems(problems);
     m_status->setText(status);
     Q_EMIT analysisFinished(problems);
+}
+
+// "run: message" lines; runs that failed for the same reason are named once with it.
+QString AnalysisPanel::summarizeProblems(const QStringList& problems) {
+    QStringList messages;
+    QMap<QString, QStringList> runsOf;
+    for (const QString& p : problems) {
+        const int colon = p.indexOf(": ");
+        const QString run = colon > 0 ? p.left(colon) : QString();
+        const QString message = colon > 0 ? p.mid(colon + 2) : p;
+        if (!runsOf.contains(message)) messages << message;
+        runsOf[message] << run;
+    }
+    QStringList parts;
+    for (const QString& m : messages)
+        parts << tr("%1 not analysed: %2").arg(runsOf[m].join(", "), m);
+    return parts.join("\n");
 }
 
 const qkvviews::ExportableFigure* AnalysisPanel::currentFigure() const {
@@ -139,7 +184,7 @@ const qkvviews::ExportableFigure* AnalysisPanel::currentFigure() const {
 }
 
 QList<const qkvviews::ExportableFigure*> AnalysisPanel::figures() const {
-    return {m_attention, m_symmetry, m_symmetryTraining, m_subspaces, m_spectra};
+    return {m_atlas, m_attention, m_symmetry, m_symmetryTraining, m_subspaces, m_spectra};
 }
 
 }  // namespace qkvapp

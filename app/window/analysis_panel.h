@@ -19,6 +19,7 @@ class QTabWidget;
 namespace qkvviews {
 class AnalysisPickers;
 class AttentionGridView;
+class HeadAtlasView;
 class ExportableFigure;
 class SpectraView;
 class SubspaceView;
@@ -48,6 +49,9 @@ public:
     // The figure of the sub-tab on show; nullptr for the explainer.
     const qkvviews::ExportableFigure* currentFigure() const;
     qkvviews::AttentionGridView* attentionView() const { return m_attention; }
+    qkvviews::HeadAtlasView* headAtlas() const { return m_atlas; }
+    QTabWidget* viewTabs() const { return m_tabs; }
+    QLabel* statusLabel() const { return m_status; }
     qkvviews::AnalysisPickers* pickers() const { return m_pickers; }
     QLineEdit* inputEdit() const { return m_input; }
 
@@ -59,9 +63,12 @@ protected:
     void showEvent(QShowEvent* event) override;
 
 private:
+    void analyzeFirstRuns();
+    static QString summarizeProblems(const QStringList& problems);
     void onFinished(const qkvviews::AnalysisSet& set, const QStringList& problems, bool cancelled);
 
     QVector<AnalysisRequest::Run> m_runs;
+    QStringList m_autoAnalysed;  // the runs analysed without a click, once per set of runs
     qkvviews::AnalysisSet m_set;
     QLineEdit* m_input;
     QSpinBox* m_sample;
@@ -71,6 +78,7 @@ private:
     QLabel* m_status;
     qkvviews::AnalysisPickers* m_pickers;
     QTabWidget* m_tabs;
+    qkvviews::HeadAtlasView* m_atlas;
     qkvviews::AttentionGridView* m_attention;
     qkvviews::SymmetryView* m_symmetry;
     qkvviews::SymmetryTrainingView* m_symmetryTraining;

@@ -5,6 +5,8 @@
 #include <QFileInfo>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QTabWidget>
+#include <QTimer>
 
 #include "experiment_controller.h"
 #include "main_window.h"
@@ -12,6 +14,24 @@
 #include "train/experiment.h"
 
 namespace qkvapp {
+
+namespace {
+// For documentation and for looking at the window as a user would, under xvfb-run:
+// QKVLAB_SCREENSHOT=out.png [QKVLAB_SCREENSHOT_TAB=2] [QKVLAB_SCREENSHOT_MS=4000] qkvlab ...
+// grabs the window after the delay (work started on the way keeps going) and quits.
+void scheduleScreenshot(MainWindow& window) {
+    const QString file = qEnvironmentVariable("QKVLAB_SCREENSHOT");
+    if (file.isEmpty()) return;
+    bool ok = false;
+    const int tab = qEnvironmentVariableIntValue("QKVLAB_SCREENSHOT_TAB", &ok);
+    if (ok) window.tabs()->setCurrentIndex(tab);
+    const int ms = qEnvironmentVariableIntValue("QKVLAB_SCREENSHOT_MS", &ok);
+    QTimer::singleShot(ok ? ms : 4000, &window, [&window, file] {
+        window.grab().save(file);
+        QApplication::quit();
+    });
+}
+}  // namespace
 
 int runGui(int argc, char** argv) {
     QApplication app(argc, argv);
@@ -31,8 +51,9 @@ int runGui(int argc, char** argv) {
                           settings.value("view/presentation", false).toBool()});
     controller.planExperiment(qkv::loadExperiment(":/presets/demo.json"));
     for (const QString& arg : app.arguments().mid(1))
-        if (QFileInfo(arg).isDir()) controller.openFolder(arg);
+        if (QFileInfo::exists(arg)) controller.openFolder(arg);
     window.show();
+    scheduleScreenshot(window);
     return app.exec();
 }
 

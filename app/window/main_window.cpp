@@ -96,6 +96,10 @@ void MainWindow::createActions() {
     newExp->setShortcut(QKeySequence::New);
     QAction* open = file->addAction(tr("&Open Run Folder…"), this, &MainWindow::openFolderDialog);
     open->setShortcut(QKeySequence::Open);
+    QAction* openModel = file->addAction(tr("Open &Model…"), this, &MainWindow::openModelDialog);
+    openModel->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_O);
+    openModel->setToolTip(tr("A Hugging Face folder (GPT-2, Llama), a llama2.c .bin checkpoint "
+                             "or a QKV Lab run folder"));
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
     file->addSeparator();
@@ -220,6 +224,16 @@ void MainWindow::openFolderDialog() {
     if (!dir.isEmpty()) openFolder(dir);
 }
 
+// One dialog for files and folders: a llama2.c .bin is picked as itself, a Hugging Face model
+// by any file of its folder (config.json, the safetensors or their index).
+void MainWindow::openModelDialog() {
+    const QString file = QFileDialog::getOpenFileName(
+        this, tr("Open model"), QDir::homePath(),
+        tr("Models (*.bin config.json *.safetensors *.safetensors.index.json);;All files (*)"));
+    if (file.isEmpty()) return;
+    openFolder(QFileInfo(file).suffix() == "bin" ? file : QFileInfo(file).absolutePath());
+}
+
 void MainWindow::openFolder(const QString& path) {
     m_controller->openFolder(path);
 }
@@ -297,8 +311,9 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    // Folders (runs, Hugging Face models) and files (llama2.c checkpoints).
     for (const QUrl& url : event->mimeData()->urls())
-        if (url.isLocalFile() && QFileInfo(url.toLocalFile()).isDir()) {
+        if (url.isLocalFile() && QFileInfo::exists(url.toLocalFile())) {
             event->acceptProposedAction();
             return;
         }

@@ -57,6 +57,7 @@ private:
     void connectController();
     void newExperiment();
     void openFolderDialog();
+    void openModelDialog();
     void openFolder(const QString& path);
     void fillRecentMenu();
     void loadPreset(const QString& name);

@@ -80,8 +80,8 @@ qkvviews::AnalysisSet analyzeRuns(const AnalysisRequest& request, QStringList* p
             v.runId = r.folder;
             v.label = r.label;
             v.color = r.color;
-            v.capture = qkv::captureAttention(model, input);
-            v.analysis = qkv::analyzeCapture(model, v.capture, {}, {}, cancel);
+            // Layer by layer: long inputs keep their maps pooled for drawing, never all exact.
+            v.analysis = qkv::analyzeModel(model, input, {}, {}, cancel, &v.capture);
             if (!v.analysis.cancelled && opened.format == qkv::ModelFormat::RunFolder)
                 v.history = analyzeHistory(folder, input, r.label, problems, cancel);
             if (set.inputDescription.isEmpty())

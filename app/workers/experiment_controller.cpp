@@ -1,5 +1,7 @@
 #include "experiment_controller.h"
 
+#include "pretrained/open_model.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
@@ -167,8 +169,58 @@ void ExperimentController::onFailed(const QString& message) {
     changed();
 }
 
+bool ExperimentController::openModel(const QString& path) {
+    const QString id = QFileInfo(path).absoluteFilePath();
+    if (m_workspace.findRun(id)) {  // already open: select it
+        m_currentRun = id;
+        changed();
+        return true;
+    }
+    try {
+        qkv::OpenOptions options;
+        options.loadWeights = false;
+        const qkv::OpenedModel m = qkv::openModel(id.toStdString(), options);
+        RunEntry r;
+        r.id = id;
+        r.config = m.run.config;
+        r.color = Workspace::variantColor(r.config.model.variant);
+        r.state = RunState::Finished;
+        const QString tokenizer = m.tokenizer ? QString::fromStdString(m.tokenizer->description())
+                                              : tr("no tokenizer (prompts are token ids)");
+        r.source = QString("%1 · %2 · %3")
+                       .arg(QString::fromStdString(qkv::formatName(m.format)),
+                            QString::fromStdString(m.storedDType), tokenizer);
+        ExperimentEntry* loaded = m_workspace.findExperiment(kLoadedExperiment);
+        if (!loaded) {
+            ExperimentEntry e;
+            e.name = kLoadedExperiment;
+            m_workspace.experiments().push_back(e);
+            loaded = &m_workspace.experiments().back();
+        }
+        loaded->runs.push_back(r);
+        m_currentRun = id;
+    } catch (const std::exception& e) {
+        Q_EMIT errorOccurred(tr("Cannot open %1: %2").arg(id, QString::fromStdString(e.what())));
+        return false;
+    }
+    Q_EMIT folderOpened(id);
+    changed();
+    return true;
+}
+
 bool ExperimentController::openFolder(const QString& path) {
     const QString dir = QFileInfo(path).absoluteFilePath();
+    // Models from elsewhere, and run folders converted from them, are loaded models.
+    try {
+        const qkv::ModelFormat format = qkv::detectModelFormat(dir.toStdString());
+        if (format != qkv::ModelFormat::RunFolder) return openModel(dir);
+        qkv::OpenOptions options;
+        options.loadWeights = false;
+        if (!qkv::openModel(dir.toStdString(), options).run.config.origin.empty())
+            return openModel(dir);
+    } catch (const std::exception&) {
+        // Not a model on its own: perhaps a folder of runs (below), or an error said there.
+    }
     QStringList runDirs;
     if (qkv::isRunFolder(dir.toStdString())) {
         runDirs << dir;
@@ -177,8 +229,10 @@ bool ExperimentController::openFolder(const QString& path) {
             if (qkv::isRunFolder(sub.absoluteFilePath().toStdString())) runDirs << sub.absoluteFilePath();
     }
     if (runDirs.isEmpty()) {
-        Q_EMIT errorOccurred(tr("'%1' is neither a run folder nor a folder of runs "
-                                "(a run folder holds config.json and model.safetensors).").arg(dir));
+        Q_EMIT errorOccurred(tr("'%1' is neither a model nor a folder of runs (a run folder "
+                                "holds config.json and model.safetensors; a Hugging Face "
+                                "folder, config.json with a model_type; a llama2.c model is "
+                                "a .bin file).").arg(dir));
         return false;
     }
     const QString folder = runDirs.size() == 1 && runDirs[0] == dir ? QFileInfo(dir).absolutePath() : dir;

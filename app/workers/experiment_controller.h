@@ -39,8 +39,12 @@ public:
     // Trains the most recently planned experiment. Returns false (and reports) if none or busy.
     bool train();
     void cancel();
-    // A run folder, or a folder whose subfolders are runs. Errors go to errorOccurred.
+    // A run folder, a folder whose subfolders are runs, or a model from elsewhere (a Hugging
+    // Face folder, a llama2.c .bin), which joins the "Loaded models" experiment. Only the
+    // configuration and tokenizer are read here; the workers load the weights. Errors go to
+    // errorOccurred.
     bool openFolder(const QString& path);
+    static constexpr const char* kLoadedExperiment = "Loaded models";
     void setRunVisible(const QString& runId, bool visible);
     void selectRun(const QString& runId);
     QString currentRunId() const { return m_currentRun; }
@@ -58,6 +62,7 @@ Q_SIGNALS:
     void folderOpened(const QString& path);
 
 private:
+    bool openModel(const QString& path);
     void onPrepared(const QVector<RunSnapshot>& runs);
     void onProgress(const QVector<RunSnapshot>& runs);
     void onFinished(bool cancelled);

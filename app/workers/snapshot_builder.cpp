@@ -94,9 +94,9 @@ QVector<qkvviews::WorkspaceExperimentItem> workspaceItems(const Workspace& w) {
         qkvviews::WorkspaceExperimentItem item;
         item.name = e.name;
         for (const auto& r : e.runs)
-            item.runs << qkvviews::WorkspaceRunItem{
-                r.id, QString::fromStdString(qkv::variantPaperName(r.config.model.variant)),
-                r.color, r.visible, stateText(r)};
+            item.runs << qkvviews::WorkspaceRunItem{r.id, r.displayName(), r.color, r.visible,
+                                                    r.loaded() ? QObject::tr("loaded")
+                                                               : stateText(r)};
         items << item;
     }
     return items;
@@ -107,7 +107,7 @@ QVector<AnalysisRequest::Run> analyzableRuns(const Workspace& w) {
     for (const auto& e : w.experiments())
         for (const auto& r : e.runs)
             if (r.visible && r.id.startsWith('/') && r.state != RunState::Failed)
-                runs.push_back({r.id, QString::fromStdString(qkv::variantPaperName(r.config.model.variant)), r.color});
+                runs.push_back({r.id, r.displayName(), r.color});
     return runs;
 }
 
@@ -115,29 +115,51 @@ qkvviews::RunSummary runSummary(const RunEntry& run) {
     const qkv::RunConfig& c = run.config;
     const qkv::ModelSummary s = qkv::summarize(c.model);
     qkvviews::RunSummary out;
-    out.title = QString::fromStdString(qkv::variantPaperName(c.model.variant) + "  (" +
-                                       qkv::variantId(c.model.variant) + ")");
+    out.title = run.loaded() ? QString::fromStdString(c.name) + QObject::tr("  (loaded)")
+                             : QString::fromStdString(qkv::variantPaperName(c.model.variant) +
+                                                      "  (" + qkv::variantId(c.model.variant) + ")");
     auto add = [&out](const QString& k, const QString& v) { out.settings.append({k, v}); };
-    add(QObject::tr("Task"), QString::fromStdString(qkv::taskId(c.task.kind)));
-    add(QObject::tr("Model"), QString("%1, d %2, %3 layers, %4 heads, %5 KV heads")
+    if (run.loaded())
+        add(QObject::tr("Source"), run.source);
+    else
+        add(QObject::tr("Task"), QString::fromStdString(qkv::taskId(c.task.kind)));
+    add(QObject::tr("Model"), QString("%1 (%2), d %3, %4 layers, %5 heads of %6, %7 KV heads")
                                   .arg(QString::fromStdString(qkv::architectureId(c.model.arch)))
+                                  .arg(QString::fromStdString(c.model.family))
                                   .arg(c.model.dModel)
                                   .arg(c.model.layers)
                                   .arg(c.model.heads)
+                                  .arg(c.model.headDim())
                                   .arg(c.model.kvHeadCount()));
+    if (c.model.family != "qkvlab")
+        add(QObject::tr("Layout"),
+            QString("%1 (eps %2), %3 positions%4, %5 MLP of %6%7")
+                .arg(QString::fromStdString(qkv::normId(c.model.norm)))
+                .arg(c.model.normEps)
+                .arg(QString::fromStdString(qkv::positionsId(c.model.positions)))
+                .arg(c.model.positions == qkv::PositionKind::Rotary
+                         ? QString(" (%1 pairs, θ %2)")
+                               .arg(QString::fromStdString(qkv::rotaryPairsId(c.model.ropePairs)))
+                               .arg(c.model.ropeTheta)
+                         : QString())
+                .arg(QString::fromStdString(qkv::mlpId(c.model.mlp)))
+                .arg(c.model.mlpWidth())
+                .arg(c.model.tiedHead ? QObject::tr(", tied head") : QObject::tr(", separate head")));
     add(QObject::tr("Positional bias"), c.model.posBias ? QObject::tr("yes") : QObject::tr("no"));
     add(QObject::tr("Parameters"), QString("%L1 (attention %L2)").arg(s.parameters).arg(s.attentionParameters));
     const double reduction = qkv::kvCacheReductionVsQkv(c.model);
     add(c.model.causal() ? QObject::tr("KV cache") : QObject::tr("KV cache (if decoding)"),
         reduction > 0 ? QString("%1 B/token (−%2 % vs QKV)").arg(s.kvCacheBytesPerToken).arg(100 * reduction, 0, 'g', 6)
                       : QString("%1 B/token (as QKV)").arg(s.kvCacheBytesPerToken));
-    add(QObject::tr("Training"), QString("%1 steps, batch %2, lr %3, seed %4")
-                                     .arg(c.train.steps)
-                                     .arg(c.train.batch)
-                                     .arg(c.train.lr)
-                                     .arg(c.train.seed));
-    add(QObject::tr("Status"), stateText(run, false));
-    if (run.id.startsWith('/')) add(QObject::tr("Folder"), run.id);
+    if (!run.loaded()) {
+        add(QObject::tr("Training"), QString("%1 steps, batch %2, lr %3, seed %4")
+                                         .arg(c.train.steps)
+                                         .arg(c.train.batch)
+                                         .arg(c.train.lr)
+                                         .arg(c.train.seed));
+        add(QObject::tr("Status"), stateText(run, false));
+    }
+    if (run.id.startsWith('/')) add(run.loaded() ? QObject::tr("Path") : QObject::tr("Folder"), run.id);
     for (const qkv::ParameterShape& p : qkv::attentionParameterShapes(c.model, 0))
         if (p.shape.size() == 2) out.weightShapes.append({QString::fromStdString(p.name), shapeText(p.shape)});
     out.layout = qkvviews::ProjectionDiagramView::layoutFor(c.model);

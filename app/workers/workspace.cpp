@@ -8,6 +8,11 @@
 
 namespace qkvapp {
 
+QString RunEntry::displayName() const {
+    if (loaded()) return QString::fromStdString(config.name);
+    return QString::fromStdString(qkv::variantPaperName(config.model.variant));
+}
+
 RunEntry* Workspace::findRun(const QString& id) {
     for (auto& e : m_experiments)
         for (auto& r : e.runs)

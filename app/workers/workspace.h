@@ -22,6 +22,13 @@ struct RunEntry {
     RunState state = RunState::Planned;
     double etaSeconds = 0;
     QString error;
+    // A model QKV Lab did not train (Hugging Face, llama2.c, a converted run): how it was stored
+    // and what tokenizes its prompts, e.g. "Hugging Face folder · BF16 · SentencePiece (32000)".
+    // Empty for runs trained here.
+    QString source;
+    bool loaded() const { return !source.isEmpty(); }
+    // The name every view shows: the model's name when loaded, else the variant's paper name.
+    QString displayName() const;
 };
 
 struct ExperimentEntry {

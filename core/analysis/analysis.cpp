@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "analysis/analysis_parts.h"
+#include "analysis/layer_pipeline.h"
 
 namespace qkv {
 
@@ -25,7 +26,7 @@ struct Mean {
 }  // namespace
 
 AnalysisSummary summarizeHeads(const std::vector<const HeadAnalysis*>& heads) {
-    Mean bA, bS, lA, lS, aA, aS, kvW, qkW, qvW, kvA, cka, cos, bE, ovE, lE, aE;
+    Mean bA, bS, lA, lS, aA, aS, kvW, qkW, qvW, kvA, cka, cos, bE, ovE, lE, aE, ent, prev;
     auto sym = [](const SymmetryResult& r, Mean& a, Mean& s) {
         if (r.present) a.add(r.value.asymmetryIndex), s.add(r.value.symmetryScore);
     };
@@ -51,6 +52,8 @@ AnalysisSummary summarizeHeads(const std::vector<const HeadAnalysis*>& heads) {
         erank(h->ovSpectrum, ovE);
         erank(h->logitsSpectrum, lE);
         erank(h->attentionSpectrum, aE);
+        ent.add(h->attentionEntropy);
+        prev.add(h->previousTokenScore);
     }
     AnalysisSummary s;
     s.bilinearAsymmetry = bA.value(), s.bilinearSymmetryScore = bS.value();
@@ -61,6 +64,7 @@ AnalysisSummary summarizeHeads(const std::vector<const HeadAnalysis*>& heads) {
     s.kvActivationOverlap = kvA.value(), s.kvCka = cka.value(), s.kvMeanCosine = cos.value();
     s.bilinearEffectiveRank = bE.value(), s.ovEffectiveRank = ovE.value();
     s.logitsEffectiveRank = lE.value(), s.attentionEffectiveRank = aE.value();
+    s.attentionEntropy = ent.value(), s.previousTokenScore = prev.value();
     return s;
 }
 
@@ -78,52 +82,32 @@ std::vector<std::string> analysisNotes(const ModelConfig& c) {
     return notes;
 }
 
-ModelAnalysis analyzeCapture(const Model& model, const Capture& capture,
-                             const AnalysisOptions& options, const AnalysisProgress& progress,
-                             const std::atomic<bool>* cancel) {
-    const auto t0 = std::chrono::steady_clock::now();
-    ModelAnalysis out;
-    out.config = model.config();
-    out.input = capture.input;
-    const std::vector<LayerWeights> weights = extractWeights(model);
-    const int L = int(weights.size());
-    std::vector<LayerAnalysis> layers(static_cast<size_t>(L));
-    std::vector<char> finished(size_t(L), 0);
-    std::vector<double> weightMs(size_t(L), 0), activationMs(size_t(L), 0);
-
-    // Layers are independent: workers take the next one until none is left or cancel is set.
-    std::atomic<int> next{0}, done{0};
-    auto work = [&](bool reports) {
-        for (int i; (i = next.fetch_add(1)) < L;) {
-            if (cancel && cancel->load()) return;
-            LayerAnalysis& layer = layers[size_t(i)];
-            layer.layer = i;
-            const auto tw = std::chrono::steady_clock::now();
-            analyzeLayerWeights(out.config, weights[size_t(i)], options.keepBilinearForms, layer);
-            weightMs[size_t(i)] = msSince(tw);
-            const auto ta = std::chrono::steady_clock::now();
-            if (size_t(i) < capture.layers.size())
-                analyzeLayerActivations(out.config, capture.layers[size_t(i)], layer);
-            activationMs[size_t(i)] = msSince(ta);
-            finished[size_t(i)] = 1;
-            const int n = ++done;
-            if (reports && progress) progress(n, L);
+std::vector<LayerAnalysis> layerAnalyses(const ModelConfig& c) {
+    std::vector<LayerAnalysis> layers(size_t(c.layers));
+    const int H = c.heads, group = H / c.kvHeadCount();
+    for (int l = 0; l < c.layers; ++l) {
+        layers[size_t(l)].layer = l;
+        layers[size_t(l)].heads.resize(size_t(H));
+        for (int h = 0; h < H; ++h) {
+            HeadAnalysis& r = layers[size_t(l)].heads[size_t(h)];
+            r.layer = l, r.head = h, r.kvHead = h / group;
         }
-    };
-    std::vector<std::thread> helpers;
-    for (int t = 1; t < std::min(options.threads, L); ++t) helpers.emplace_back(work, false);
-    work(true);
-    for (auto& t : helpers) t.join();
+    }
+    return layers;
+}
 
-    for (int i = 0; i < L; ++i) {
-        if (!finished[size_t(i)]) {
+namespace {
+// The finished layers into `out`, with the summaries and timings.
+void collect(ModelAnalysis& out, std::vector<LayerAnalysis>& layers, const LayerPipeline& pipeline) {
+    for (int i = 0; i < int(layers.size()); ++i) {
+        if (!pipeline.layerDone(i)) {
             out.cancelled = true;
             continue;
         }
-        out.timings.weights += weightMs[size_t(i)];
-        out.timings.activations += activationMs[size_t(i)];
         out.layers.push_back(std::move(layers[size_t(i)]));
     }
+    out.timings.weights = pipeline.weightMs();
+    out.timings.activations = pipeline.activationMs();
     std::vector<const HeadAnalysis*> all;
     for (const LayerAnalysis& layer : out.layers) {
         std::vector<const HeadAnalysis*> heads;
@@ -131,20 +115,63 @@ ModelAnalysis analyzeCapture(const Model& model, const Capture& capture,
         out.layerSummaries.push_back(summarizeHeads(heads));
     }
     out.modelSummary = summarizeHeads(all);
-    if (progress && !out.cancelled) progress(L, L);
+}
+}  // namespace
+
+ModelAnalysis analyzeCapture(const Model& model, const Capture& capture,
+                             const AnalysisOptions& options, const AnalysisProgress& progress,
+                             const std::atomic<bool>* cancel) {
+    const auto t0 = std::chrono::steady_clock::now();
+    ModelAnalysis out;
+    out.config = model.config();
+    out.input = capture.input;
+    std::vector<LayerAnalysis> layers = layerAnalyses(out.config);
+    {
+        LayerPipeline pipeline(model, options, layers, cancel);
+        for (int l = 0; l < int(layers.size()) && size_t(l) < capture.layers.size(); ++l)
+            pipeline.addActivations(l, std::make_shared<LayerCapture>(capture.layers[size_t(l)]));
+        pipeline.finish(progress);
+        collect(out, layers, pipeline);
+    }
     out.timings.total = msSince(t0);
     return out;
 }
 
 ModelAnalysis analyzeModel(const Model& model, const PreparedInput& input,
                            const AnalysisOptions& options, const AnalysisProgress& progress,
-                           const std::atomic<bool>* cancel) {
+                           const std::atomic<bool>* cancel, Capture* keep) {
     const auto t0 = std::chrono::steady_clock::now();
-    const Capture capture = captureAttention(model, input);
-    const double captureMs = msSince(t0);
-    ModelAnalysis out = analyzeCapture(model, capture, options, progress, cancel);
-    out.timings.capture = captureMs;
-    out.timings.total += captureMs;
+    ModelAnalysis out;
+    out.config = model.config();
+    out.input = input;
+    const ModelConfig& c = out.config;
+    const int64_t T = input.length();
+    const bool pool = int64_t(c.layers) * c.heads * 2 * T * T * int64_t(sizeof(float)) >
+                      options.mapBudgetBytes;
+    if (keep) {
+        keep->config = c;
+        keep->input = input;
+        keep->layers.assign(size_t(c.layers), {});
+    }
+    std::vector<LayerAnalysis> layers = layerAnalyses(c);
+    {
+        LayerPipeline pipeline(model, options, layers, cancel);
+        double captureMs = 0;
+        forEachCapturedLayer(model, input, cancel, [&](int l, LayerCapture&& captured) {
+            const auto tc = std::chrono::steady_clock::now();
+            auto shared = std::make_shared<LayerCapture>(std::move(captured));
+            captureMs += msSince(tc);
+            pipeline.addActivations(l, shared, [&, l, pool](LayerCapture& cap) {
+                if (!keep) return;
+                if (pool) poolMaps(cap, options.pooledMapSide);
+                keep->layers[size_t(l)] = std::move(cap);
+            });
+        }, &captureMs);
+        pipeline.finish(progress);
+        collect(out, layers, pipeline);
+        out.timings.capture = captureMs;
+    }
+    out.timings.total = msSince(t0);
     return out;
 }
 

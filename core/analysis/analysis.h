@@ -63,6 +63,8 @@ struct HeadAnalysis {
     SymmetryResult logitsSymmetry, attentionSymmetry;
     SpectrumResult logitsSpectrum, attentionSpectrum;
     ActivationComparison kvActivations;
+    double attentionEntropy = kNoValue;  // mean over query rows of −Σ_j A_ij ln A_ij, nats
+    double previousTokenScore = kNoValue;  // mean over i ≥ 1 of A_i,i−1: "attend one step back"
 };
 
 struct LayerAnalysis {
@@ -81,6 +83,7 @@ struct AnalysisSummary {
     double kvActivationOverlap = kNoValue, kvCka = kNoValue, kvMeanCosine = kNoValue;
     double bilinearEffectiveRank = kNoValue, ovEffectiveRank = kNoValue;
     double logitsEffectiveRank = kNoValue, attentionEffectiveRank = kNoValue;
+    double attentionEntropy = kNoValue, previousTokenScore = kNoValue;
 };
 
 struct AnalysisTimings {  // milliseconds; weights/activations summed over layers (all threads)
@@ -101,6 +104,11 @@ struct ModelAnalysis {
 struct AnalysisOptions {
     bool keepBilinearForms = false;  // copy each head's d×d form into the result (no view draws it)
     int threads = 2;                // layers are analysed in parallel; 1 = on the calling thread
+    // The maps analyzeModel keeps to draw: exact while all layers' logits and attention fit in
+    // this many bytes, else pooled to pooledMapSide blocks per side. Every measurement is taken
+    // on the exact maps of one layer at a time either way.
+    int64_t mapBudgetBytes = int64_t(256) << 20;
+    int pooledMapSide = 256;
 };
 
 // (layers done, layers total); called on the calling thread.
@@ -112,11 +120,14 @@ ModelAnalysis analyzeCapture(const Model& model, const Capture& capture,
                              const AnalysisProgress& progress = {},
                              const std::atomic<bool>* cancel = nullptr);
 
-// Capture + analysis in one call.
+// Capture and analysis in one pass, layer by layer: each layer's forward is measured as soon as
+// it is done, and at most two layers' maps exist at once, so inputs up to a real model's context
+// (1024 tokens for GPT-2) fit. `keep` (optional) receives the captured layers to draw, their
+// maps exact or pooled (AnalysisOptions::mapBudgetBytes).
 ModelAnalysis analyzeModel(const Model& model, const PreparedInput& input,
                            const AnalysisOptions& options = {},
                            const AnalysisProgress& progress = {},
-                           const std::atomic<bool>* cancel = nullptr);
+                           const std::atomic<bool>* cancel = nullptr, Capture* keep = nullptr);
 
 // Means over the given heads, skipping absent values.
 AnalysisSummary summarizeHeads(const std::vector<const HeadAnalysis*>& heads);

@@ -6,6 +6,22 @@
 namespace qkv {
 
 namespace {
+// Mean row entropy of an attention map (0 ln 0 = 0: masked keys carry no probability).
+double meanRowEntropy(const Eigen::MatrixXd& a) {
+    double total = 0;
+    for (Eigen::Index i = 0; i < a.rows(); ++i)
+        for (Eigen::Index j = 0; j < a.cols(); ++j)
+            if (a(i, j) > 0) total -= a(i, j) * std::log(a(i, j));
+    return a.rows() ? total / double(a.rows()) : kNoValue;
+}
+
+double previousTokenScore(const Eigen::MatrixXd& a) {
+    if (a.rows() < 2 || a.cols() < 2) return kNoValue;
+    double total = 0;
+    for (Eigen::Index i = 1; i < a.rows(); ++i) total += a(i, i - 1);
+    return total / double(a.rows() - 1);
+}
+
 SymmetryResult symmetryResult(const Eigen::MatrixXd& m, std::string fixed = {}) {
     SymmetryResult r;
     r.present = true;
@@ -33,12 +49,12 @@ void analyzeLayerActivations(const ModelConfig& c, const LayerCapture& cap, Laye
         a.meanCosine = meanCosine(k, val);
     }
 
-    if (out.heads.size() != size_t(H)) out.heads.resize(size_t(H));
+    // out.heads holds H entries already (see layerAnalyses): the weights half may be writing
+    // other fields of them on another thread.
     const double scale = 1.0 / std::sqrt(double(c.headDim()));
     for (int h = 0; h < H; ++h) {
         HeadAnalysis& r = out.heads[size_t(h)];
         const int j = h / group;
-        r.layer = out.layer, r.head = h, r.kvHead = j;
         const Eigen::MatrixXd s = cap.logits[size_t(h)].cast<double>();
         const Eigen::MatrixXd a = cap.attn[size_t(h)].cast<double>();
         r.logitsSymmetry =
@@ -57,6 +73,8 @@ void analyzeLayerActivations(const ModelConfig& c, const LayerCapture& cap, Laye
         }
         r.attentionSpectrum = presentSpectrum(singularValuesAuto(a));
         r.kvActivations = kv[size_t(j)];
+        r.attentionEntropy = meanRowEntropy(a);
+        r.previousTokenScore = previousTokenScore(a);
     }
 }
 

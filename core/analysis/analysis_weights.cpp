@@ -87,26 +87,21 @@ SpectrumResult presentSpectrum(std::vector<double> sv, std::string fixedByVarian
     return r;
 }
 
-std::vector<LayerWeights> extractWeights(const Model& model) {
+LayerWeights extractLayerWeights(const Model& model, int layer) {
     torch::NoGradGuard noGrad;
     const ModelConfig& c = model.config();
-    std::vector<LayerWeights> out;
-    auto module = model.module();
-    for (size_t i = 0; i < module->blocks->size(); ++i) {
-        auto& attn = *module->blocks[i]->as<BlockImpl>()->attn;
-        LayerWeights w;
-        w.wk = asRowVectorMap(attn.k);
-        w.wv = attn.v ? asRowVectorMap(attn.v) : w.wk;
-        w.wo = asRowVectorMap(attn.o);
-        if (attn.q)
-            w.wq = asRowVectorMap(attn.q);
-        else if (c.variant == Variant::IdentityQ)
-            w.wq = Eigen::MatrixXd::Identity(c.dModel, c.dModel);
-        else if (queryIsKey(c.variant))
-            w.wq = w.wk;
-        out.push_back(std::move(w));
-    }
-    return out;
+    auto& attn = *model.module()->blocks[size_t(layer)]->as<BlockImpl>()->attn;
+    LayerWeights w;
+    w.wk = asRowVectorMap(attn.k);
+    w.wv = attn.v ? asRowVectorMap(attn.v) : w.wk;
+    w.wo = asRowVectorMap(attn.o);
+    if (attn.q)
+        w.wq = asRowVectorMap(attn.q);
+    else if (c.variant == Variant::IdentityQ)
+        w.wq = Eigen::MatrixXd::Identity(c.dModel, c.dModel);
+    else if (queryIsKey(c.variant))
+        w.wq = w.wk;
+    return w;
 }
 
 void analyzeLayerWeights(const ModelConfig& c, const LayerWeights& w, bool keepBilinearForms,
@@ -141,11 +136,9 @@ void analyzeLayerWeights(const ModelConfig& c, const LayerWeights& w, bool keepB
         kvOverlap.push_back(
             overlap(keys.back(), vals.back(), valueIsKey(v) ? "V = K: the same space" : ""));
     }
-    out.heads.resize(size_t(H));
     for (int h = 0; h < H; ++h) {
         HeadAnalysis& r = out.heads[size_t(h)];
         const int j = h / group;
-        r.layer = out.layer, r.head = h, r.kvHead = j;
         const HeadFactor &fk = keys[size_t(j)], &fv = vals[size_t(j)];
         const HeadFactor fo = factor(w.wo.middleRows(h * dh, dh).transpose(), false);  // d × d_h
 

@@ -1,10 +1,12 @@
 #include "analysis/capture.h"
 
+#include <chrono>
 #include <cstdio>
 
 #include "common/errors.h"
 #include "data/dataset.h"
 #include "data/text_corpus.h"
+#include "analysis/analysis_parts.h"
 #include "model/transformer.h"
 
 namespace qkv {
@@ -144,38 +146,82 @@ std::vector<Eigen::MatrixXf> perHead(const torch::Tensor& t) {  // (1, n, T, m) 
 }
 }  // namespace
 
-Capture captureAttention(const Model& model, const PreparedInput& input) {
-    const ModelConfig& c = model.config();
-    torch::NoGradGuard noGrad;
-    torch::Tensor x;
+namespace {
+LayerCapture captureLayer(const AttentionTrace& t) {
+    LayerCapture layer;
+    layer.q = perHead(t.q);  // (1, H, T, d_h)
+    layer.k = perHead(t.k);  // (1, g, T, d_h)
+    layer.v = perHead(t.v);  // (1, g, T, d_h), the same tensor as k when V = K
+    layer.logits = perHead(t.logits);
+    layer.attn = perHead(t.attn);
+    return layer;
+}
+
+torch::Tensor modelInput(const ModelConfig& c, const PreparedInput& input) {
     if (c.arch == Architecture::Vit) {
         if (int(input.pixels.size()) != c.imageSize * c.imageSize)
             throw ConfigError("the image has " + std::to_string(input.pixels.size()) +
                               " pixels, the model expects " + std::to_string(c.imageSize) + "²");
-        x = torch::from_blob(const_cast<float*>(input.pixels.data()), {1, c.imageSize, c.imageSize},
-                             torch::kFloat32)
-                .clone();
-    } else {
-        PreparedInput checked = input;
-        checkTokens(checked, c);
-        x = torch::tensor(input.tokens, torch::kInt64).view({1, -1});
+        return torch::from_blob(const_cast<float*>(input.pixels.data()),
+                                {1, c.imageSize, c.imageSize}, torch::kFloat32)
+            .clone();
     }
-    std::vector<AttentionTrace> traces;
-    model.module()->forward(x, &traces);
+    checkTokens(input, c);
+    return torch::tensor(input.tokens, torch::kInt64).view({1, -1});
+}
+}  // namespace
 
+void forEachCapturedLayer(const Model& model, const PreparedInput& input,
+                          const std::atomic<bool>* cancel,
+                          const std::function<void(int, LayerCapture&&)>& onLayer,
+                          double* captureMs) {
+    torch::NoGradGuard noGrad;
+    const auto x = modelInput(model.config(), input);
+    auto t0 = std::chrono::steady_clock::now();
+    model.module()->traceLayers(
+        x,
+        [&](int l, AttentionTrace& t) {
+            LayerCapture layer = captureLayer(t);
+            t = AttentionTrace{};  // this layer's tensors go before the next one runs
+            if (captureMs)
+                *captureMs += std::chrono::duration<double, std::milli>(
+                                  std::chrono::steady_clock::now() - t0)
+                                  .count();
+            onLayer(l, std::move(layer));
+            t0 = std::chrono::steady_clock::now();
+        },
+        cancel);
+}
+
+Capture captureAttention(const Model& model, const PreparedInput& input) {
     Capture out;
-    out.config = c;
+    out.config = model.config();
     out.input = input;
-    for (const AttentionTrace& t : traces) {
-        LayerCapture layer;
-        layer.q = perHead(t.q);  // (1, H, T, d_h)
-        layer.k = perHead(t.k);  // (1, g, T, d_h)
-        layer.v = perHead(t.v);  // (1, g, T, d_h), the same tensor as k when V = K
-        layer.logits = perHead(t.logits);
-        layer.attn = perHead(t.attn);
-        out.layers.push_back(std::move(layer));
-    }
+    forEachCapturedLayer(model, input, nullptr,
+                         [&](int, LayerCapture&& layer) { out.layers.push_back(std::move(layer)); });
     return out;
+}
+
+void poolMaps(LayerCapture& layer, int maxSide) {
+    if (layer.attn.empty() || layer.attn[0].rows() <= maxSide) return;
+    const Eigen::Index T = layer.attn[0].rows();
+    const int stride = int((T + maxSide - 1) / maxSide);
+    const Eigen::Index n = (T + stride - 1) / stride;
+    auto pool = [&](std::vector<Eigen::MatrixXf>& maps) {
+        for (Eigen::MatrixXf& m : maps) {
+            Eigen::MatrixXf p = Eigen::MatrixXf::Zero(n, n);
+            for (Eigen::Index i = 0; i < n; ++i)
+                for (Eigen::Index j = 0; j < n; ++j) {
+                    const Eigen::Index r = std::min<Eigen::Index>(stride, T - i * stride),
+                                       c = std::min<Eigen::Index>(stride, T - j * stride);
+                    p(i, j) = m.block(i * stride, j * stride, r, c).mean();
+                }
+            m = std::move(p);
+        }
+    };
+    pool(layer.logits);
+    pool(layer.attn);
+    layer.mapStride = stride;
 }
 
 }  // namespace qkv

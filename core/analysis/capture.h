@@ -58,7 +58,14 @@ struct LayerCapture {
     std::vector<Eigen::MatrixXf> k, v;    // g × (T, d_h); v is a copy of k when V = K
     std::vector<Eigen::MatrixXf> logits;  // H × (T, T): S after the positional bias, pre-mask
     std::vector<Eigen::MatrixXf> attn;    // H × (T, T): row-softmax of the masked logits
+    // 1: the maps are exact. s > 1: a long input's maps were kept as means over s × s blocks
+    // (⌈T/s⌉ per side), to draw; every measurement was taken on the exact maps.
+    int mapStride = 1;
 };
+
+// Replaces a layer's maps by block means, at most `maxSide` blocks per side (no change when
+// T ≤ maxSide).
+void poolMaps(LayerCapture& layer, int maxSide);
 
 struct Capture {
     ModelConfig config;

@@ -91,6 +91,8 @@ QJsonObject summaryJson(const AnalysisSummary& s) {
     o["ov_circuit_effective_rank"] = numberOrNull(s.ovEffectiveRank);
     o["logits_effective_rank"] = numberOrNull(s.logitsEffectiveRank);
     o["attention_effective_rank"] = numberOrNull(s.attentionEffectiveRank);
+    o["attention_entropy"] = numberOrNull(s.attentionEntropy);
+    o["previous_token_score"] = numberOrNull(s.previousTokenScore);
     return o;
 }
 
@@ -109,6 +111,8 @@ QJsonObject headJson(const HeadAnalysis& h) {
     o["weights_kv"] = overlapJson(h.kvWeights);
     o["weights_qk"] = overlapJson(h.qkWeights);
     o["weights_qv"] = overlapJson(h.qvWeights);
+    o["attention_entropy"] = numberOrNull(h.attentionEntropy);
+    o["previous_token_score"] = numberOrNull(h.previousTokenScore);
     QJsonObject act;
     notes(act, h.kvActivations);
     if (h.kvActivations.present) {
@@ -189,6 +193,8 @@ void visitScalars(const ModelAnalysis& a, const ScalarVisitor& f) {
             visitSpectrum(f, l, hd, "logits", h.logitsSpectrum);
             visitSymmetry(f, l, hd, "attention", h.attentionSymmetry);
             visitSpectrum(f, l, hd, "attention", h.attentionSpectrum);
+            f(l, hd, "attention.entropy", h.attentionEntropy, "");
+            f(l, hd, "attention.previous_token_score", h.previousTokenScore, "");
             for (auto [name, r] :
                  {std::pair{"w_q", &h.wQ}, {"w_k", &h.wK}, {"w_v", &h.wV}, {"w_o", &h.wO}})
                 visitSpectrum(f, l, hd, name, *r);

@@ -107,4 +107,16 @@ torch::Tensor TransformerImpl::forward(const torch::Tensor& input,
     return linear(x, tokEmb->weight, headBias);  // (B, T, V)
 }
 
+void TransformerImpl::traceLayers(const torch::Tensor& input,
+                                  const std::function<void(int, AttentionTrace&)>& onLayer,
+                                  const std::atomic<bool>* cancel) {
+    auto x = m_cfg.arch == Architecture::Vit ? embedImages(input) : embedTokens(input, 0);
+    for (size_t i = 0; i < blocks->size(); ++i) {
+        if (cancel && cancel->load()) return;
+        AttentionTrace trace;
+        x = blocks[i]->as<BlockImpl>()->forward(x, &trace);
+        onLayer(int(i), trace);
+    }
+}
+
 }  // namespace qkv

@@ -18,6 +18,8 @@
 
 #include <torch/torch.h>
 
+#include <atomic>
+#include <functional>
 #include <vector>
 
 #include "attention/attention.h"
@@ -49,6 +51,13 @@ public:
     // Vit: images (B, H_img, W_img) float in [0, 1] → class logits (B, classes).
     torch::Tensor forward(const torch::Tensor& input, std::vector<AttentionTrace>* traces = nullptr,
                           std::vector<LayerKvCache>* caches = nullptr);
+
+    // Runs the blocks one at a time, handing each layer's trace to `onLayer` before the next
+    // starts: however long the input, at most one layer's maps exist at once. Stops between
+    // layers when `cancel` is set.
+    void traceLayers(const torch::Tensor& input,
+                     const std::function<void(int layer, AttentionTrace& trace)>& onLayer,
+                     const std::atomic<bool>* cancel = nullptr);
 
     const ModelConfig& config() const { return m_cfg; }
 

@@ -36,7 +36,7 @@ void TestAnalysisPanel::analysesOffTheGuiThread() {
     QCOMPARE(panel.analysis().variants.size(), 2);
     QCOMPARE(int(panel.analysis().variants[1].capture.input.tokens.size()), 8);
     QCOMPARE(panel.attentionView()->panelCount(), 4);  // QKV: 2 layers × 2 heads
-    QCOMPARE(panel.figures().size(), 5);
+    QCOMPARE(panel.figures().size(), 6);  // the head atlas and the five analysis figures
     // Q = K: its logits are exactly symmetric, as the analysis measured them.
     QCOMPARE(panel.analysis().variants[1].analysis.modelSummary.logitsAsymmetry, 0.0);
 }

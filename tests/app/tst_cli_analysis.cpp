@@ -146,9 +146,10 @@ private Q_SLOTS:
                                  path("r.json"), "--csv", path("csv")});
         QVERIFY2(r.code == 0, r.err.c_str());
         // Per head: symmetry 2 + 4 rank measures for bilinear form, logits, attention; 4 for the
-        // OV circuit and each of W_Q,h..W_O,h; 3 overlaps; 3 activation measures = 44. Per layer:
-        // 4 whole projections × 4, 16 summary means. Model: 16 summary means.
-        QCOMPARE(int(csvRows(path("csv/measures.csv")).size()), 1 + 2 * (16 + 4 * 44 + 16) + 16);
+        // OV circuit and each of W_Q,h..W_O,h; 3 overlaps; 3 activation measures; attention
+        // entropy and previous-token score = 46. Per layer: 4 whole projections × 4, 18 summary
+        // means. Model: 18 summary means.
+        QCOMPARE(int(csvRows(path("csv/measures.csv")).size()), 1 + 2 * (16 + 4 * 46 + 18) + 18);
         // Singular values per layer: W_Q, W_K, W_V, W_O whole 32 each; per head 8 for each slice,
         // the bilinear form, the OV circuit and the logits (rank ≤ d_h), 16 for the attention.
         QCOMPARE(int(csvRows(path("csv/spectra.csv")).size()), 1 + 2 * (4 * 32 + 4 * (7 * 8 + 16)));

@@ -5,7 +5,9 @@
 #include <QTemporaryDir>
 
 #include "experiment_controller.h"
+#include "analysis_worker.h"
 #include "io/run_folder.h"
+#include "test_helpers.h"
 
 using namespace qkvapp;
 
@@ -45,6 +47,7 @@ private Q_SLOTS:
     void cancelLeavesLoadableRuns();
     void failureIsReportedAndWorkspaceKeepsWorking();
     void opensRunFolders();
+    void opensPretrainedModels();
     void refusesImpossibleSettingsBeforeTraining();
 };
 
@@ -133,7 +136,7 @@ void TestExperimentController::opensRunFolders() {
     QCOMPARE(runFolders(c).size(), 2);
     QVERIFY(!c.openFolder(dir.path() + "/nothing-here"));
     QCOMPARE(errors.count(), 1);
-    QVERIFY(errors.at(0).at(0).toString().contains("neither a run folder"));
+    QVERIFY(errors.at(0).at(0).toString().contains("neither a model nor a folder of runs"));
     // A corrupt run is reported, the others still open.
     QFile::resize(trained[1] + "/model.safetensors", 0);
     QFile::remove(trained[1] + "/config.json");
@@ -160,6 +163,43 @@ void TestExperimentController::refusesImpossibleSettingsBeforeTraining() {
     QVERIFY(!c.isTraining());
     QCOMPARE(errors.count(), 1);
     QVERIFY(errors.at(0).at(0).toString().contains("kv-heads"));
+}
+
+// A llama2.c checkpoint and a Hugging Face folder join the "Loaded models" experiment under
+// their own names, with their source; opening one again selects it; the Analysis worker
+// analyses them through their tokenizer.
+void TestExperimentController::opensPretrainedModels() {
+    QTemporaryDir dir;
+    ExperimentController c(dir.path());
+    QSignalSpy errors(&c, &ExperimentController::errorOccurred);
+    const QString stories = qkvtest::sharedModels() + "/stories260K/stories260K.bin";
+    QVERIFY(c.openFolder(stories));
+    QVERIFY(c.openFolder(stories));  // again: selected, not duplicated
+    QVERIFY(c.openFolder(qkvtest::pretrainedFixtures() + "/gpt2"));
+    QCOMPARE(errors.count(), 0);
+    const auto& experiments = c.workspace().experiments();
+    QCOMPARE(int(experiments.size()), 1);
+    QCOMPARE(experiments[0].name, QString(ExperimentController::kLoadedExperiment));
+    QCOMPARE(int(experiments[0].runs.size()), 2);
+    const RunEntry& run = experiments[0].runs[0];
+    QCOMPARE(run.displayName(), QString("stories260K"));
+    QVERIFY(run.loaded());
+    QVERIFY2(run.source.contains("llama2.c checkpoint") && run.source.contains("512 tokens"),
+             qPrintable(run.source));
+    QVERIFY(experiments[0].runs[1].source.contains("no tokenizer"));
+
+    AnalysisRequest request;
+    request.runs.push_back({run.id, run.displayName(), run.color});
+    request.text = "Once upon a time";
+    QStringList problems;
+    const qkvviews::AnalysisSet set = analyzeRuns(request, &problems);
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join('\n')));
+    QCOMPARE(set.variants.size(), 1);
+    const auto& labels = set.variants[0].analysis.input.labels;
+    QCOMPARE(labels.front(), std::string("<s>"));  // BOS, then the pieces
+    QCOMPARE(labels[1], std::string("\xE2\x90\xA3Once"));
+    QCOMPARE(int(set.variants[0].analysis.layers.size()), 5);
+    QVERIFY(set.variants[0].history.isEmpty());  // no checkpoints outside a run folder
 }
 
 QTEST_MAIN(TestExperimentController)

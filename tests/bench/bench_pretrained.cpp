@@ -42,7 +42,8 @@ QJsonObject runChild(const QStringList& args) {
     const QByteArray out = p.readAllStandardOutput().trimmed();
     const QJsonDocument doc = QJsonDocument::fromJson(out.mid(out.lastIndexOf('\n') + 1));
     if (p.exitCode() != 0 || !doc.isObject())
-        return {{"error", QString("child %1 failed (exit %2)").arg(args.join(' ')).arg(p.exitCode())}};
+        return {
+            {"error", QString("child %1 failed (exit %2)").arg(args.join(' ')).arg(p.exitCode())}};
     return doc.object();
 }
 
@@ -71,7 +72,9 @@ int childMain(const QStringList& args) {
     return r.isEmpty() ? 2 : 0;
 }
 
-const char* verdict(bool ok) { return ok ? "PASS" : "FAIL"; }
+const char* verdict(bool ok) {
+    return ok ? "PASS" : "FAIL";
+}
 
 }  // namespace
 
@@ -102,9 +105,10 @@ int main(int argc, char** argv) {
         const QString dir = QDir(modelsDir).filePath(name);
         const double written = ensureRandomFolder(shape, dir.toStdString());
         const double f32Bytes = double(shape.parameters()) * 4;
-        std::printf("\n== %s: %.0fM parameters, %s; folder %s%s\n", qPrintable(name),
-                    shape.parameters() / 1e6, shape.dtype.c_str(), qPrintable(dir),
-                    written > 0 ? qPrintable(QString(" (written in %1 s)").arg(written, 0, 'f', 1)) : "");
+        std::printf(
+            "\n== %s: %.0fM parameters, %s; folder %s%s\n", qPrintable(name),
+            shape.parameters() / 1e6, shape.dtype.c_str(), qPrintable(dir),
+            written > 0 ? qPrintable(QString(" (written in %1 s)").arg(written, 0, 'f', 1)) : "");
         QJsonArray opens;
         for (int i = 0; i < 3; ++i) opens.append(runChild({"open", dir}));
         QJsonObject open = opens[1].toObject();  // the median of three, by open time
@@ -121,32 +125,47 @@ int main(int argc, char** argv) {
         const double openS = open.value("open_ms").toDouble() / 1000;
         const double rssRatio = open.value("peak_rss_bytes").toDouble() / f32Bytes;
         const double analysisS = analysis.value("analysis_ms").toDouble() / 1000;
-        const double speedup = ours.value("tokens_per_s").toDouble() / torch.value("tokens_per_s").toDouble();
+        const double speedup =
+            ours.value("tokens_per_s").toDouble() / torch.value("tokens_per_s").toDouble();
         const bool sameIds = ours.value("ids") == torch.value("ids");
         const bool okOpen = openS <= target.openSeconds, okRss = rssRatio <= 1.25,
                    okAnalysis = analysisS <= target.analysisSeconds, okGen = speedup >= 1.0;
         allPass = allPass && okOpen && okRss && okAnalysis && okGen;
-        std::printf("open            %8.2f s   (target <= %.0f s)        %s\n", openS, target.openSeconds, verdict(okOpen));
-        const double added = open.value("peak_rss_bytes").toDouble() - open.value("baseline_rss_bytes").toDouble();
-        std::printf("peak RSS        %8.0f MB  = %.2f x F32 weights (%.0f MB; target <= 1.25)  %s\n"
-                    "                of which %.0f MB before opening (LibTorch's libraries), %.0f MB = %.2f x "
-                    "the weights added by opening\n",
-                    open.value("peak_rss_bytes").toDouble() / 1e6, rssRatio, f32Bytes / 1e6, verdict(okRss),
-                    open.value("baseline_rss_bytes").toDouble() / 1e6, added / 1e6, added / f32Bytes);
-        std::printf("analysis (128)  %8.2f s   (target <= %.0f s; capture %.0f ms, weights %.0f ms, activations %.0f ms, summed over threads)  %s\n",
-                    analysisS, target.analysisSeconds, analysis.value("capture_ms").toDouble(),
-                    analysis.value("weights_ms").toDouble(), analysis.value("activations_ms").toDouble(),
-                    verdict(okAnalysis));
-        std::printf("generation      %8.2f tok/s QKV Lab vs %.2f tok/s PyTorch eager = %.2fx (target >= 1.0)  %s; same tokens: %s\n",
-                    ours.value("tokens_per_s").toDouble(), torch.value("tokens_per_s").toDouble(),
-                    speedup, verdict(okGen), sameIds ? "yes" : "no");
-        results.append(QJsonObject{{"shape", name}, {"parameters", qint64(shape.parameters())},
+        std::printf("open            %8.2f s   (target <= %.0f s)        %s\n", openS,
+                    target.openSeconds, verdict(okOpen));
+        const double added =
+            open.value("peak_rss_bytes").toDouble() - open.value("baseline_rss_bytes").toDouble();
+        std::printf(
+            "peak RSS        %8.0f MB  = %.2f x F32 weights (%.0f MB; target <= 1.25)  %s\n"
+            "                of which %.0f MB before opening (LibTorch's libraries), %.0f MB = "
+            "%.2f x "
+            "the weights added by opening\n",
+            open.value("peak_rss_bytes").toDouble() / 1e6, rssRatio, f32Bytes / 1e6, verdict(okRss),
+            open.value("baseline_rss_bytes").toDouble() / 1e6, added / 1e6, added / f32Bytes);
+        std::printf(
+            "analysis (128)  %8.2f s   (target <= %.0f s; capture %.0f ms, weights %.0f ms, "
+            "activations %.0f ms, summed over threads)  %s\n",
+            analysisS, target.analysisSeconds, analysis.value("capture_ms").toDouble(),
+            analysis.value("weights_ms").toDouble(), analysis.value("activations_ms").toDouble(),
+            verdict(okAnalysis));
+        std::printf(
+            "generation      %8.2f tok/s QKV Lab vs %.2f tok/s PyTorch eager = %.2fx (target >= "
+            "1.0)  %s; same tokens: %s\n",
+            ours.value("tokens_per_s").toDouble(), torch.value("tokens_per_s").toDouble(), speedup,
+            verdict(okGen), sameIds ? "yes" : "no");
+        results.append(QJsonObject{{"shape", name},
+                                   {"parameters", qint64(shape.parameters())},
                                    {"stored_dtype", QString::fromStdString(shape.dtype)},
-                                   {"f32_bytes", f32Bytes}, {"opens", opens}, {"open", open},
+                                   {"f32_bytes", f32Bytes},
+                                   {"opens", opens},
+                                   {"open", open},
                                    {"peak_rss_ratio", rssRatio},
-                                   {"opening_rss_ratio", added / f32Bytes}, {"analysis", analysis},
-                                   {"generation_qkvlab", ours}, {"generation_pytorch", torch},
-                                   {"speedup", speedup}, {"same_tokens", sameIds},
+                                   {"opening_rss_ratio", added / f32Bytes},
+                                   {"analysis", analysis},
+                                   {"generation_qkvlab", ours},
+                                   {"generation_pytorch", torch},
+                                   {"speedup", speedup},
+                                   {"same_tokens", sameIds},
                                    {"pass", okOpen && okRss && okAnalysis && okGen}});
     }
     const QJsonObject report{{"benchmark", "bench_pretrained"},

@@ -16,7 +16,8 @@ private Q_SLOTS:
         for (bool bias : {true, false}) {
             QTest::newRow(bias ? "(1,1,in) bias" : "(1,1,in)") << QList<int>{1, 1, 48} << bias;
             QTest::newRow(bias ? "(in) bias" : "(in)") << QList<int>{48} << bias;
-            QTest::newRow(bias ? "(2,3,in) bias: gemm" : "(2,3,in): gemm") << QList<int>{2, 3, 48} << bias;
+            QTest::newRow(bias ? "(2,3,in) bias: gemm" : "(2,3,in): gemm")
+                << QList<int>{2, 3, 48} << bias;
         }
     }
     // With the guard, one row goes through gemv: the same values to rounding, the same shape;
@@ -49,14 +50,19 @@ private Q_SLOTS:
         }
         for (int64_t r = 0; r < 3; ++r) {
             double ms = 0, mean = 0, var = 0;
-            for (int64_t i = 0; i < 16; ++i) ms += x[r][i].item<double>() * x[r][i].item<double>(), mean += x[r][i].item<double>();
+            for (int64_t i = 0; i < 16; ++i)
+                ms += x[r][i].item<double>() * x[r][i].item<double>(),
+                    mean += x[r][i].item<double>();
             ms /= 16, mean /= 16;
             for (int64_t i = 0; i < 16; ++i) var += std::pow(x[r][i].item<double>() - mean, 2) / 16;
             const auto yr = rms(x), yl = ln(x);
             for (int64_t i = 0; i < 16; ++i) {
                 const double xi = x[r][i].item<double>();
-                QVERIFY(std::abs(yr[r][i].item<double>() - xi / std::sqrt(ms + 1e-5) * rms->weight[i].item<double>()) < 1e-5);
-                QVERIFY(std::abs(yl[r][i].item<double>() - ((xi - mean) / std::sqrt(var + 1e-5) * ln->weight[i].item<double>() + ln->bias[i].item<double>())) < 1e-4);
+                QVERIFY(std::abs(yr[r][i].item<double>() -
+                                 xi / std::sqrt(ms + 1e-5) * rms->weight[i].item<double>()) < 1e-5);
+                QVERIFY(std::abs(yl[r][i].item<double>() - ((xi - mean) / std::sqrt(var + 1e-5) *
+                                                                ln->weight[i].item<double>() +
+                                                            ln->bias[i].item<double>())) < 1e-4);
             }
         }
         QVERIFY(ln->bias.defined());

@@ -241,6 +241,30 @@ private Q_SLOTS:
                                  prepareInput(enc, seq, AnalysisInput::fromText("12")));
     }
 
+    // A long input: the streamed analysis measures every layer on its exact maps, whatever it
+    // keeps to draw; over the budget the kept maps are block means of the exact ones.
+    void longInputsKeepPooledMaps() {
+        const Model model(config(Variant::SharedKv, 2, false, Architecture::Decoder), 3);
+        const PreparedInput in = tokens(12);
+        Capture exact, pooled;
+        const ModelAnalysis a = analyzeModel(model, in, {}, {}, nullptr, &exact);
+        AnalysisOptions small;
+        small.mapBudgetBytes = 1;  // nothing fits: pool
+        small.pooledMapSide = 5;
+        const ModelAnalysis b = analyzeModel(model, in, small, {}, nullptr, &pooled);
+        QCOMPARE(exact.layers[1].mapStride, 1);
+        QCOMPARE(pooled.layers[1].mapStride, 3);  // ⌈12 / 5⌉
+        QCOMPARE(int(pooled.layers[1].attn[2].rows()), 4);
+        const Eigen::MatrixXf& full = exact.layers[1].attn[2];
+        QVERIFY(std::abs(pooled.layers[1].attn[2](1, 0) - full.block(3, 0, 3, 3).mean()) < 1e-6);
+        QCOMPARE(a.modelSummary.attentionEntropy, b.modelSummary.attentionEntropy);
+        QCOMPARE(a.modelSummary.logitsAsymmetry, b.modelSummary.logitsAsymmetry);
+        // The streamed analysis equals the analysis of a whole capture.
+        const ModelAnalysis c = analyzeCapture(model, captureAttention(model, in));
+        QCOMPARE(a.modelSummary.kvWeightOverlap, c.modelSummary.kvWeightOverlap);
+        QCOMPARE(a.modelSummary.attentionEffectiveRank, c.modelSummary.attentionEffectiveRank);
+    }
+
     void cancelStopsEarly() {
         const Model model(config(Variant::Qkv, 0, false, Architecture::Encoder), 1);
         std::atomic<bool> cancel{true};

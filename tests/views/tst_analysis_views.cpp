@@ -65,6 +65,7 @@ private Q_SLOTS:
     void attentionGridShowsLayersTimesHeads();
     void attentionAcrossVariantsAndMask();
     void attentionRowBars();
+    void realHeadCountsArePaged();
     void symmetricVariantHasZeroSkewPart();
     void subspacesShowFixedOverlap();
     void spectraDrawEveryPresentVariant();
@@ -99,6 +100,43 @@ void TestAnalysisViews::attentionAcrossVariantsAndMask() {
     QVERIFY(std::isnan(m(0, 1)));  // the future is masked: drawn grey
     QVERIFY(std::isfinite(m(1, 0)));
     QCOMPARE(m(0, 0), 1.0);  // the first query sees only itself
+}
+
+// 3 layers × 12 heads (36 maps) is past kMaxGridPanels: the selected layer, 8 heads a page; the
+// page follows the selected head, and pooled maps are labelled by block.
+void TestAnalysisViews::realHeadCountsArePaged() {
+    qkv::ModelConfig c;
+    c.arch = qkv::Architecture::Decoder;
+    c.dModel = 48;
+    c.layers = 3;
+    c.heads = 12;
+    c.vocab = 10;
+    c.context = 12;
+    const qkv::Model model(c, 5);
+    qkv::TaskConfig task;
+    const auto input = qkv::prepareInput(c, task, qkv::AnalysisInput::fromTokens({1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 2, 3}));
+    VariantAnalysis v;
+    v.label = "QKV";
+    qkv::AnalysisOptions options;
+    options.mapBudgetBytes = 1;
+    options.pooledMapSide = 6;
+    v.analysis = qkv::analyzeModel(model, input, options, {}, nullptr, &v.capture);
+    AnalysisSet s;
+    s.variants << v;
+    AttentionGridView view;
+    view.resize(900, 600);
+    view.setAnalysis(s);
+    QCOMPARE(view.panelCount(), AttentionGridView::kHeadsPerPage);
+    AnalysisSelection sel;
+    sel.layer = 2;
+    sel.head = 10;
+    view.setSelection(sel);
+    QCOMPARE(view.page(), 1);
+    QCOMPARE(view.panelCount(), 4);  // heads 8–11
+    QCOMPARE(int(view.panelMatrix(0).rows()), 6);  // 12 tokens in blocks of 2
+    QCOMPARE(mapLabels(v, 2).front(), QString("pos 0: 1…"));
+    view.showPage(0);
+    QCOMPARE(view.panelCount(), 8);
 }
 
 void TestAnalysisViews::attentionRowBars() {

@@ -56,8 +56,8 @@ QJsonObject measureAnalysis(const std::string& dir, int tokens) {
     std::atomic<bool> cancel{false};
     int calls = 0;
     const auto t0 = std::chrono::steady_clock::now();
-    const qkv::ModelAnalysis a = qkv::analyzeModel(*m.model, input, {}, [&](int, int) { ++calls; },
-                                                   &cancel);
+    const qkv::ModelAnalysis a = qkv::analyzeModel(
+        *m.model, input, {}, [&](int, int) { ++calls; }, &cancel);
     const double ms = msSince(t0);
     return {{"analysis_ms", ms},
             {"capture_ms", a.timings.capture},

@@ -14,8 +14,12 @@
 
 namespace pretrainedbench {
 
-Shape gpt2Small() { return {"gpt2-small", "gpt2", "F32", 12, 768, 12, 12, 3072, 50257, 1024}; }
-Shape tinyLlama() { return {"tinyllama-1.1b", "llama", "BF16", 22, 2048, 32, 4, 5632, 32000, 2048}; }
+Shape gpt2Small() {
+    return {"gpt2-small", "gpt2", "F32", 12, 768, 12, 12, 3072, 50257, 1024};
+}
+Shape tinyLlama() {
+    return {"tinyllama-1.1b", "llama", "BF16", 22, 2048, 32, 4, 5632, 32000, 2048};
+}
 
 namespace {
 
@@ -26,8 +30,8 @@ struct Tensor {
 };
 
 std::vector<Tensor> tensorsOf(const Shape& s) {
-    const int64_t d = s.dModel, dh = d / s.heads, kv = int64_t(s.kvHeads) * dh,
-                  w = s.intermediate, V = s.vocab;
+    const int64_t d = s.dModel, dh = d / s.heads, kv = int64_t(s.kvHeads) * dh, w = s.intermediate,
+                  V = s.vocab;
     const float std = 0.035f;  // uniform bound giving N(0, 0.02)-sized weights
     std::vector<Tensor> t;
     if (s.family == "gpt2") {
@@ -77,15 +81,23 @@ int64_t count(const std::vector<int64_t>& shape) {
 
 QJsonObject configJson(const Shape& s) {
     if (s.family == "gpt2")
-        return {{"model_type", "gpt2"}, {"n_embd", s.dModel}, {"n_layer", s.layers},
-                {"n_head", s.heads}, {"n_positions", s.context}, {"vocab_size", s.vocab},
-                {"n_inner", QJsonValue()}, {"activation_function", "gelu_new"},
+        return {{"model_type", "gpt2"},       {"n_embd", s.dModel},
+                {"n_layer", s.layers},        {"n_head", s.heads},
+                {"n_positions", s.context},   {"vocab_size", s.vocab},
+                {"n_inner", QJsonValue()},    {"activation_function", "gelu_new"},
                 {"layer_norm_epsilon", 1e-5}, {"tie_word_embeddings", true}};
-    return {{"model_type", "llama"}, {"hidden_size", s.dModel}, {"num_hidden_layers", s.layers},
-            {"num_attention_heads", s.heads}, {"num_key_value_heads", s.kvHeads},
-            {"intermediate_size", s.intermediate}, {"vocab_size", s.vocab},
-            {"max_position_embeddings", s.context}, {"rms_norm_eps", 1e-5},
-            {"rope_theta", 10000.0}, {"hidden_act", "silu"}, {"tie_word_embeddings", false},
+    return {{"model_type", "llama"},
+            {"hidden_size", s.dModel},
+            {"num_hidden_layers", s.layers},
+            {"num_attention_heads", s.heads},
+            {"num_key_value_heads", s.kvHeads},
+            {"intermediate_size", s.intermediate},
+            {"vocab_size", s.vocab},
+            {"max_position_embeddings", s.context},
+            {"rms_norm_eps", 1e-5},
+            {"rope_theta", 10000.0},
+            {"hidden_act", "silu"},
+            {"tie_word_embeddings", false},
             {"torch_dtype", "bfloat16"}};
 }
 
@@ -129,9 +141,11 @@ double ensureRandomFolder(const Shape& s, const std::string& dir) {
         const int64_t bytes = count(t.shape) * elem;
         QJsonArray shape;
         for (int64_t x : t.shape) shape.append(qint64(x));
-        header.insert(QString::fromStdString(t.name),
-                      QJsonObject{{"dtype", QString::fromStdString(s.dtype)}, {"shape", shape},
-                                  {"data_offsets", QJsonArray{qint64(offset), qint64(offset + bytes)}}});
+        header.insert(
+            QString::fromStdString(t.name),
+            QJsonObject{{"dtype", QString::fromStdString(s.dtype)},
+                        {"shape", shape},
+                        {"data_offsets", QJsonArray{qint64(offset), qint64(offset + bytes)}}});
         offset += bytes;
     }
     QByteArray json = QJsonDocument(header).toJson(QJsonDocument::Compact);

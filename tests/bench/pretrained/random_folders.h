@@ -8,9 +8,9 @@
 namespace pretrainedbench {
 
 struct Shape {
-    std::string name;     // "gpt2-small", "tinyllama-1.1b"
-    std::string family;   // "gpt2", "llama"
-    std::string dtype;    // "F32", "BF16"
+    std::string name;    // "gpt2-small", "tinyllama-1.1b"
+    std::string family;  // "gpt2", "llama"
+    std::string dtype;   // "F32", "BF16"
     int layers, dModel, heads, kvHeads, intermediate, vocab, context;
     int64_t parameters() const;  // as the folder stores them
 };
