@@ -21,7 +21,7 @@ struct VariantAnalysis {
     QString label;  // e.g. "Q-K=V"
     QColor color;
     qkv::Capture capture;            // per layer and head: Q, K, V, logits S, attention A
-    qkv::ModelAnalysis analysis;     // every measurement of DESIGN.md §2
+    qkv::ModelAnalysis analysis;     // every measurement of docs/DESIGN.md §4
     QVector<TrainingPoint> history;  // per history checkpoint, same input; empty without one
 };
 

@@ -95,7 +95,7 @@ KvCacheView::KvCacheView(QWidget* parent) : QWidget(parent) {
     m_cacheRect->axis(QCPAxis::atLeft)->setLabel(tr("KV cache (solid: held, ○ dashed: formula)"));
     m_cacheRect->axis(QCPAxis::atLeft)->setTicker(QSharedPointer<QCPAxisTicker>(new ByteTicker));
     // Horizontal bars: run names read along the left axis, first run on top.
-    m_reductionRect->axis(QCPAxis::atBottom)->setLabel(tr("cache reduction vs QKV with g = H (%)"));
+    m_reductionRect->axis(QCPAxis::atBottom)->setLabel(tr("cache size vs QKV with g = H (%)"));
     m_reductionRect->axis(QCPAxis::atLeft)->setRangeReversed(true);
     m_reductionRect->axis(QCPAxis::atLeft)->grid()->setVisible(false);
 
@@ -203,15 +203,15 @@ void KvCacheView::rebuild() {
         bar->setBrush(r.color);
         bar->setWidth(0.6);
         bar->setName(r.label);
-        bar->addData(bars, 100 * r.reductionVsQkv);
+        bar->addData(bars, -100 * r.reductionVsQkv);  // smaller than QKV's: negative
         bar->setProperty("run", i);
         bar->removeFromLegend();
         auto* value = new QCPItemText(m_plot);
         value->setClipAxisRect(m_reductionRect);
         value->position->setAxes(percentAxis, runAxis);
-        value->position->setCoords(100 * r.reductionVsQkv, bars);
-        value->setPositionAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-        value->setPadding(QMargins(4, 0, 0, 0));
+        value->position->setCoords(-100 * r.reductionVsQkv, bars);
+        value->setPositionAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        value->setPadding(QMargins(0, 0, 4, 0));
         value->setColor(text);
         value->setText(percentText(r.reductionVsQkv));
         names->addTick(bars, r.label);
@@ -219,7 +219,7 @@ void KvCacheView::rebuild() {
     }
     runAxis->setTicker(names);
     runAxis->setRange(-0.6, std::max(1, bars) - 0.4);
-    percentAxis->setRange(0, 118);  // room for the value labels right of a full bar
+    percentAxis->setRange(-118, 0);  // room for the value labels left of a full bar
 
     m_placeholder->setColor(text);
     m_placeholder->setVisible(m_runs.isEmpty());

@@ -1,6 +1,6 @@
 #pragma once
 // The live KV cache: for every run generating from the same prompt, the bytes its cache tensors
-// hold token by token (solid) beside DESIGN.md §1's formula (dashed markers), and the reduction
+// hold token by token (solid) beside docs/DESIGN.md §2's formula (dashed markers), and the reduction
 // vs QKV as bars, in one QCustomPlot; the generated texts below; the what-if panel beside.
 
 #include <QVector>

@@ -63,10 +63,11 @@ QString formatBytes(double bytes) {
                            .arg(kUnits[unit]);
 }
 
-QString percentText(double fraction) {
-    // Up to three decimals, trailing zeros dropped: "50 %", "87.5 %", "96.875 %".
+QString percentText(double reduction) {
+    // Up to three decimals, trailing zeros dropped: "−50 %", "−87.5 %", "−96.875 %".
     static const QRegularExpression kTrailing("\\.?0+$");
-    return QString::number(100 * fraction, 'f', 3).remove(kTrailing) + " %";
+    const QString digits = QString::number(100 * std::abs(reduction), 'f', 3).remove(kTrailing);
+    return (reduction > 0 ? QString::fromUtf8("−") : QString()) + digits + " %";
 }
 
 KvCacheWhatIfPanel::KvCacheWhatIfPanel(QWidget* parent) : QGroupBox(tr("What if…"), parent) {
@@ -123,7 +124,7 @@ KvCacheWhatIfPanel::KvCacheWhatIfPanel(QWidget* parent) : QGroupBox(tr("What if�
     m_table->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
     m_table->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     auto* caption = new QLabel(tr("cache = L · c · g · d_h · T · B · bytes, c = 1 when V = K; "
-                                  "reduction vs QKV with g = H"),
+                                  "the last column is the change in cache size vs QKV with g = H"),
                                this);
     caption->setWordWrap(true);
     caption->setForegroundRole(QPalette::PlaceholderText);

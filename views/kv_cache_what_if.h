@@ -20,8 +20,9 @@ QVector<KvCacheWhatIfRow> kvCacheWhatIf(const KvCacheWhatIfConfig& c);
 
 // "5.00 GiB (5368709120 B)" style sizes, binary units.
 QString formatBytes(double bytes);
-// A fraction as a percentage with up to three decimals: "87.5 %".
-QString percentText(double fraction);
+// A cache reduction as the change in cache size, the sign every view and the CLI use:
+// 0.875 → "−87.5 %" (up to three decimals), 0 → "0 %".
+QString percentText(double reduction);
 
 class KvCacheWhatIfPanel : public QGroupBox {
     Q_OBJECT

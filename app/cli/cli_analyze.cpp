@@ -1,4 +1,4 @@
-// qkvlab analyze: every measurement of DESIGN.md §2 for saved runs, as JSON and CSV.
+// qkvlab analyze: every measurement of docs/DESIGN.md §4 for saved runs, as JSON and CSV.
 #include <QDir>
 
 #include <cctype>

@@ -49,7 +49,8 @@ int generateCommand(const std::vector<std::string>& args, std::ostream& out, std
             "--temperature or --top-k");
     qkv::GenerationConfig cfg;
     cfg.maxNewTokens = o.integer("tokens", 0, 1, 1 << 20);
-    cfg.temperature = o.number("temperature", 0.0, -std::numeric_limits<double>::min());
+    cfg.temperature = o.number("temperature", 0.0, -1e300);
+    if (cfg.temperature < 0) throw UsageError("--temperature must be 0 (greedy) or more");
     cfg.topK = o.integer("top-k", 0, 0, 1 << 20);
     cfg.seed = uint64_t(o.integer("seed", 1, 0, std::numeric_limits<int>::max()));
     cfg.useCache = !o.flag("no-cache");

@@ -3,8 +3,49 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <sstream>
+#include <vector>
+#include <algorithm>
 
 namespace qkvapp {
+
+namespace {
+size_t editDistance(const std::string& a, const std::string& b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            const size_t next = std::min({row[j] + 1, row[j - 1] + 1,
+                                          diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = row[j];
+            row[j] = next;
+        }
+    }
+    return row[b.size()];
+}
+
+// " (did you mean --steps?)" for a near miss, else a pointer to --help.
+std::string suggestion(const std::string& name, const std::set<std::string>& a,
+                       const std::set<std::string>& b) {
+    std::string best;
+    size_t bestDistance = 3;  // at most two edits away
+    for (const auto* names : {&a, &b})
+        for (const std::string& candidate : *names) {
+            const size_t d = editDistance(name, candidate);
+            if (d < bestDistance || (d == bestDistance && candidate < best))
+                bestDistance = d, best = candidate;
+        }
+    return best.empty() ? " (see --help)" : " (did you mean --" + best + "?)";
+}
+}  // namespace
+
+std::string numberText(double v) {
+    std::ostringstream s;
+    s << v;  // 0, 0.5, 1e-08: as written, without printf's six fixed decimals
+    return s.str();
+}
 
 CliOptions::CliOptions(const std::vector<std::string>& args, const std::set<std::string>& valued,
                        const std::set<std::string>& flags) {
@@ -32,7 +73,7 @@ CliOptions::CliOptions(const std::vector<std::string>& args, const std::set<std:
             if (m_values.count(name)) throw UsageError("option --" + name + " is given twice");
             m_values[name] = value;
         } else {
-            throw UsageError("unknown option --" + name + " (see --help)");
+            throw UsageError("unknown option --" + name + suggestion(name, valued, flags));
         }
     }
 }
@@ -64,7 +105,8 @@ double CliOptions::number(const std::string& name, double fallback, double minEx
     if (it->second.empty() || *end != '\0' || !std::isfinite(v))
         throw UsageError("--" + name + " expects a number, got '" + it->second + "'");
     if (!(v > minExclusive))
-        throw UsageError("--" + name + " must be greater than " + std::to_string(minExclusive));
+        throw UsageError("--" + name + " must be greater than " + numberText(minExclusive) +
+                         ", got " + it->second);
     return v;
 }
 

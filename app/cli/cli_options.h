@@ -15,6 +15,9 @@ struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// A number as a person writes it: "0", "0.5", "1e-08".
+std::string numberText(double v);
+
 class CliOptions {
 public:
     // `valued` options take a value, `flags` do not; other words are positional arguments.

@@ -1,5 +1,6 @@
 // qkvlab train: one run folder per variant, a progress line per evaluation, a final table.
 #include <QDir>
+#include <QFileInfo>
 
 #include <cmath>
 
@@ -16,7 +17,8 @@ const char* const kHelp =
     "usage: qkvlab train [--preset NAME|FILE] [--task TASK] [--data PATH] [--variants LIST]\n"
     "                    [--kv-heads G] [--pos-bias] [--d-model N] [--layers N] [--heads N]\n"
     "                    [--seq-len N] [--vocab N] [--batch N] [--steps N] [--lr X] [--seed N]\n"
-    "                    [--eval-every N] [--warmup N] [--arch qkvlab|llama] --out DIR\n"
+    "                    [--eval-every N] [--warmup N] [--arch qkvlab|llama|gpt2] --out DIR\n"
+    "                    [--overwrite]\n"
     "\n"
     "Trains each variant on identical data in identical order; writes DIR/<variant>/ with\n"
     "config.json, model.safetensors and metrics.json.\n"
@@ -25,8 +27,8 @@ const char* const kHelp =
     "        file or folder; default /usr/share/games/fortunes)\n"
     "  LIST  comma-separated: qkv shared-kv shared-qk single identity-q mlp-q\n"
     "  --arch the block layout: qkvlab (GPT-2's: LayerNorm, learned positions, GELU, biases;\n"
-    "        the default) or llama (RMSNorm, rotary embeddings, SwiGLU, no biases, a separate\n"
-    "        output head), for text and sequence tasks\n"
+    "        the default), llama (RMSNorm, rotary embeddings, SwiGLU, no biases, a separate\n"
+    "        output head) or gpt2 (tanh GELU, no head bias), for text and sequence tasks\n"
     "  presets: demo, char-lm, fashion-vit (resources/presets), or a JSON file\n";
 
 std::string progressLine(const qkv::TrainProgress& p) {
@@ -42,7 +44,7 @@ std::string progressLine(const qkv::TrainProgress& p) {
 int trainCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     std::set<std::string> valued = experimentOptions();
     valued.insert("out");
-    const CliOptions o(args, valued, {"pos-bias", "help"});
+    const CliOptions o(args, valued, {"pos-bias", "overwrite", "help"});
     if (o.flag("help")) {
         out << kHelp;
         return 0;
@@ -52,6 +54,14 @@ int trainCommand(const std::vector<std::string>& args, std::ostream& out, std::o
     qkv::Experiment e = experimentFromOptions(o);
     auto data = qkv::makeDataset(e.base.task);
     const std::vector<qkv::RunConfig> runs = qkv::expandRuns(e, *data);
+    // Runs already in --out are someone's results: replace them only when asked to.
+    if (!o.flag("overwrite"))
+        for (const qkv::RunConfig& run : runs) {
+            const QString dir = QDir(QString::fromStdString(o.text("out"))).filePath(QString::fromStdString(run.name));
+            if (QFileInfo::exists(dir + "/config.json") || QFileInfo::exists(dir + "/model.safetensors"))
+                throw UsageError("'" + dir.toStdString() + "' already holds a run; --overwrite "
+                                 "replaces it, or choose another --out");
+        }
 
     std::vector<qkv::TrainResult> results;
     int failures = 0;

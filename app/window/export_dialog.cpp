@@ -1,6 +1,8 @@
 #include "export_dialog.h"
 
 #include <QCheckBox>
+
+#include <algorithm>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
@@ -38,6 +40,8 @@ ExportDialog::ExportDialog(const QString& title, const QString& folder, QWidget*
                             ? QString("%1 (%2 × %3 mm)").arg(s.name).arg(s.widthMm).arg(s.heightMm)
                             : s.name,
                         s.name);
+    // The same default as `qkvlab figures`: double column, the size most figures are set at.
+    m_size->setCurrentIndex(std::max(0, m_size->findData(QString("double-column"))));
     m_white = new QCheckBox(tr("White background, dark text (for print)"), this);
     m_white->setChecked(QSettings().value("export/white", true).toBool());
     connect(m_white, &QCheckBox::toggled, this,

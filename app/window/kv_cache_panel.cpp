@@ -27,7 +27,7 @@ KvCachePanel::KvCachePanel(QWidget* parent) : QWidget(parent) {
     m_temperature = new QDoubleSpinBox(this);
     m_temperature->setRange(0, 5);
     m_temperature->setSingleStep(0.1);
-    m_temperature->setValue(0.8);
+    m_temperature->setValue(0);  // greedy, as `qkvlab generate`: the same prompt, the same text
     m_temperature->setSpecialValueText(tr("greedy"));
     m_temperature->setToolTip(tr("Sampling temperature; 0 always takes the most likely token"));
     m_topK = new QSpinBox(this);

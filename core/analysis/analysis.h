@@ -1,5 +1,5 @@
 #pragma once
-// The analysis of one model on one input: every measurement of DESIGN.md §2 per layer and head,
+// The analysis of one model on one input: every measurement of docs/DESIGN.md §4 per layer and head,
 // as a copyable value (safe to hand across threads).
 //
 // Conventions (row vectors, y = x W): W_Q,h, W_K,h, W_V,h are d×d_h (head h's columns of the

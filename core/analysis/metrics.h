@@ -1,5 +1,5 @@
 #pragma once
-// The measurements of DESIGN.md §2 on plain Eigen matrices: symmetry, subspace overlap, CKA,
+// The measurements of docs/DESIGN.md §4 on plain Eigen matrices: symmetry, subspace overlap, CKA,
 // spectra. Double precision throughout; inputs in float are converted by the caller.
 
 #include <Eigen/Dense>

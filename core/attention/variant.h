@@ -1,5 +1,5 @@
 #pragma once
-// The attention variants of DESIGN.md §1 and their static properties.
+// The attention variants of docs/DESIGN.md §2 and their static properties.
 
 #include <optional>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// Seeded generators for the synthetic sequence tasks (DESIGN.md §3).
+// Seeded generators for the synthetic sequence tasks (core/data/task_config.h).
 
 #include <cstdint>
 #include <random>

@@ -9,6 +9,7 @@
 
 #include "common/errors.h"
 #include "io/atomic_file.h"
+#include "tokenize/utf8.h"
 
 namespace qkv {
 
@@ -39,7 +40,11 @@ TextCorpus readTextCorpus(const std::string& path) {
         const QString target = QFileInfo(file).canonicalFilePath();
         if (target.isEmpty() || seen.contains(target)) continue;
         seen.insert(target);
-        corpus.text += utf8ToCodePoints(readFile(file.toStdString()));
+        const std::string bytes = readFile(file.toStdString());
+        // A binary file would become a vocabulary of replacement characters: refuse it.
+        if (!isValidUtf8(bytes))
+            throw DataError("'" + file.toStdString() + "' is not UTF-8 text (a binary file?)");
+        corpus.text += utf8ToCodePoints(bytes);
         corpus.files.push_back(file.toStdString());
     }
     if (corpus.text.empty()) throw DataError("text corpus '" + path + "' holds no text");

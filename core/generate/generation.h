@@ -1,7 +1,7 @@
 #pragma once
 // Autoregressive generation for decoder runs, with a real KV cache: per layer the cache holds
 // g heads of K (and of V unless V = K), never expanded to H heads. Every generated token reports
-// the bytes the cache tensors actually hold next to DESIGN.md §1's formula.
+// the bytes the cache tensors actually hold next to docs/DESIGN.md §2's formula.
 
 #include <atomic>
 #include <cstdint>

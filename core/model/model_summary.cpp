@@ -49,6 +49,13 @@ AttentionCounts attentionCounts(const ModelConfig& c) {
 }
 }  // namespace
 
+int64_t trainingMemoryBytes(const ModelConfig& c, int batch) {
+    const int64_t B = batch, T = c.sequenceLength(), d = c.dModel, w = c.mlpWidth();
+    const int64_t perLayer = B * T * (10 * d + 2 * w) + 2 * B * int64_t(c.heads) * T * T;
+    const int64_t activations = int64_t(c.layers) * perLayer + B * T * int64_t(c.vocab);
+    return 4 * (4 * summarize(c).parameters + activations);
+}
+
 int64_t kvCacheBytes(const ModelConfig& c, int64_t tokens, int64_t batch, int bytesPerElement) {
     const int64_t factor = valueIsKey(c.variant) ? 1 : 2;
     return int64_t(c.layers) * factor * c.kvHeadCount() * c.headDim() * tokens * batch *

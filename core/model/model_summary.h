@@ -27,7 +27,13 @@ struct ParameterShape {
 };
 std::vector<ParameterShape> attentionParameterShapes(const ModelConfig& c, int layer = 0);
 
-// DESIGN.md §1: L · c · g · d_h · T · B · bytes.
+// A lower bound on the memory training needs, in bytes: float32 weights, their gradients and
+// AdamW's two moments (4 × the parameters), and the activations autograd keeps for a batch
+// (per layer the residual stream, norms, projections and MLP, B·T·(10·d + 2·w) floats, plus the
+// logits and attention, 2·B·H·T² floats). What the memory guard compares with what is free.
+int64_t trainingMemoryBytes(const ModelConfig& c, int batch);
+
+// docs/DESIGN.md §2: L · c · g · d_h · T · B · bytes.
 int64_t kvCacheBytes(const ModelConfig& c, int64_t tokens, int64_t batch = 1,
                      int bytesPerElement = 4);
 

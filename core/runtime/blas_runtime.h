@@ -1,5 +1,5 @@
 #pragma once
-// Which BLAS kernels LibTorch runs on, and the settings that make them fast (DESIGN.md §4).
+// Which BLAS kernels LibTorch runs on, and the settings that make them fast (docs/DESIGN.md §7).
 
 #include <string>
 

@@ -68,7 +68,7 @@ std::string byteSizeText(int64_t bytes) {
 void requireMemory(int64_t bytes, const std::string& what) {
     const int64_t available = availableMemoryBytes();
     if (available < 0 || bytes <= available) return;
-    throw ResourceError(what + " need " + byteSizeText(bytes) + " but this machine has " +
+    throw ResourceError(what + ": " + byteSizeText(bytes) + " needed, but this machine has " +
                         byteSizeText(available) + " available");
 }
 

@@ -12,7 +12,7 @@ namespace qkv {
 int64_t availableMemoryBytes();
 
 // Throws ResourceError when `bytes` exceed the available memory, naming `what`:
-// "the model's weights need 17.2 GB but this machine has 9.8 GB available".
+// "the model's weights: 17.2 GB needed, but this machine has 9.8 GB available".
 void requireMemory(int64_t bytes, const std::string& what);
 
 // "17.2 GB", "512 MB", "900 KB".

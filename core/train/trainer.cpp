@@ -8,6 +8,8 @@
 #include "train/batch_tensors.h"
 #include "train/lr_schedule.h"
 #include "train/training_session.h"
+#include "model/model_summary.h"
+#include "runtime/memory_guard.h"
 
 namespace qkv {
 
@@ -19,6 +21,17 @@ void checkTrainConfig(const TrainConfig& c) {
     if (c.evalEvery < 1) throw ConfigError("eval-every must be at least 1");
     if (c.warmupSteps < 0) throw ConfigError("warmup must not be negative");
     if (c.evalExamples < 1) throw ConfigError("eval-examples must be at least 1");
+}
+
+// The configuration of a run that can be trained here, or ConfigError/ResourceError before
+// anything large is allocated: the kernel's out-of-memory killer says nothing a user can act on.
+const ModelConfig& trainableModel(const RunConfig& run) {
+    checkTrainConfig(run.train);
+    validate(run.model);
+    requireMemory(trainingMemoryBytes(run.model, run.train.batch),
+                  "training " + variantId(run.model.variant) + " (weights, gradients, optimizer "
+                  "state and activations of a batch of " + std::to_string(run.train.batch) + ")");
+    return run.model;
 }
 }  // namespace
 
@@ -60,7 +73,7 @@ TrainingSession::TrainingSession(RunConfig run, const Dataset& data, std::string
     : m_run(std::move(run)),
       m_data(data),
       m_outDir(std::move(outDir)),
-      m_model((checkTrainConfig(m_run.train), m_run.model), m_run.train.seed),
+      m_model(trainableModel(m_run), m_run.train.seed),
       m_step(std::make_unique<TrainStep>(m_model, m_run.train)),
       m_batchRng(m_run.task.seed),
       m_start(std::chrono::steady_clock::now()) {

@@ -96,6 +96,7 @@ void TstCli::initTestCase() {
     qkvtest::writeBytes(m_tmp, "unknown-field.json",
                         R"({"name": "x", "variants": ["qkv"], "colour": "blue"})");
     qkvtest::writeBytes(m_tmp, "garbage.json", R"({"name": "x", "variants": ["qkv")");
+    qkvtest::writeBytes(m_tmp, "binary.bin", std::string("\x7f" "ELF\x02\x01\x01\0\0\0\xff\xfe", 14));
 
     // A run folder whose weights are cut short.
     qkv::RunConfig r;
@@ -223,6 +224,15 @@ void TstCli::trainEvalInfo() {
     QCOMPARE(kvRow.back(), std::string("completed"));
     const std::string qkvDir = dir + "/qkv", kvDir = dir + "/shared-kv";
     QVERIFY(qkv::isRunFolder(qkvDir));
+    // Training into runs that exist replaces them only when asked to.
+    const std::vector<std::string> again = {"train", "--task", "copy", "--steps", "2", "--d-model",
+                                            "16", "--heads", "2", "--layers", "1", "--variants",
+                                            "qkv", "--out", dir};
+    const CliRun refused = run(again);
+    QCOMPARE(refused.code, 2);
+    QVERIFY2(refused.err.find("already holds a run; --overwrite replaces it") != std::string::npos,
+             refused.err.c_str());
+    QVERIFY(qkv::readRunFolder(qkvDir).result.stepsDone == 20);  // untouched
     QVERIFY(qkv::isRunFolder(kvDir));
 
     // eval recomputes the metrics from the saved weights: on the examples training evaluated
@@ -318,6 +328,19 @@ void TstCli::badInput_data() {
         << QStringList{"info", "--kv-heads", "3", "--heads", "4"} << "must divide heads";
     QTest::newRow("flag with a value")
         << QStringList{"train", "--pos-bias=yes", "--out", out} << "takes no value";
+    QTest::newRow("mistyped option") << QStringList{"train", "--step", "3", "--out", out}
+                                     << "unknown option --step (did you mean --steps?)";
+    QTest::newRow("lr zero, said as written") << QStringList{"train", "--lr", "0", "--out", out}
+                                              << "--lr must be greater than 0, got 0";
+    QTest::newRow("a model that cannot fit in memory")
+        << QStringList{"train", "--task", "copy", "--variants", "qkv", "--d-model", "65536",
+                       "--layers", "64", "--heads", "64", "--steps", "1", "--out", out}
+        << "needed, but this machine has";
+    QTest::newRow("binary file as text")
+        << QStringList{"train", "--task", "text", "--data", "@/binary.bin", "--out", out}
+        << "is not UTF-8 text";
+    QTest::newRow("unknown top-level option") << QStringList{"--verison"} << "unknown option '--verison'";
+    QTest::newRow("unknown command") << QStringList{"trian"} << "unknown command 'trian'";
 }
 
 void TstCli::badInput() {

@@ -1,4 +1,4 @@
-// The measurements of DESIGN.md §2 against closed forms and against a second, naive method
+// The measurements of docs/DESIGN.md §4 against closed forms and against a second, naive method
 // written here: Gram–Schmidt for bases, one-sided Jacobi rotations for singular values.
 #include <QtTest>
 

@@ -1,4 +1,4 @@
-// Generation with a real KV cache: bytes held equal DESIGN.md §1's formula at every step,
+// Generation with a real KV cache: bytes held equal docs/DESIGN.md §2's formula at every step,
 // the paper's reductions hold for real caches, and cached output equals recomputing the prefix.
 #include <QtTest>
 

@@ -1,5 +1,5 @@
 // Parameter counts, weight names, KV-cache sizes and configuration rules, checked against closed
-// forms written here from DESIGN.md §1 and the weight list in core/model/transformer.h — not
+// forms written here from docs/DESIGN.md §2 and the weight list in core/model/transformer.h — not
 // against core's own formulas, so a wrong summary and a wrong model cannot agree by accident.
 #include <QtTest>
 
@@ -17,7 +17,7 @@ using namespace qkv;
 
 namespace {
 
-// The variant table of DESIGN.md §1, restated so the test does not borrow core's predicates.
+// The variant table of docs/DESIGN.md §2, restated so the test does not borrow core's predicates.
 struct VariantFacts {
     Variant variant;
     bool hasQ;        // Linear W_Q exists
@@ -310,7 +310,7 @@ void TstModelSummary::paperReductions_data() {
     QTest::addColumn<int>("variant");
     QTest::addColumn<int>("kvHeads");
     QTest::addColumn<double>("reduction");
-    // DESIGN.md §1, H = 16.
+    // docs/DESIGN.md §2, H = 16.
     QTest::newRow("qkv") << int(Variant::Qkv) << 16 << 0.0;
     QTest::newRow("shared-kv") << int(Variant::SharedKv) << 16 << 0.5;
     QTest::newRow("shared-kv+GQA-4") << int(Variant::SharedKv) << 4 << 0.875;
@@ -351,7 +351,7 @@ void TstModelSummary::liveCacheMatchesFormula_data() {
 }
 
 void TstModelSummary::liveCacheMatchesFormula() {
-    // DESIGN.md §2: the bytes the cache tensors really hold must equal the formula, token by token.
+    // docs/DESIGN.md §4: the bytes the cache tensors really hold must equal the formula, token by token.
     QFETCH(int, variant);
     QFETCH(int, kvHeads);
     const ModelConfig c = smallConfig(Architecture::Decoder, Variant(variant), kvHeads, false);

@@ -1,4 +1,4 @@
-// The three task families: synthetic generators against their definitions (DESIGN.md §3), the
+// The three task families: synthetic generators against their definitions (core/data/task_config.h), the
 // text loader and tokenizer, the text split, and image datasets from IDX files the test writes.
 #include <QDir>
 #include <QFile>

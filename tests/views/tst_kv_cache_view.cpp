@@ -77,7 +77,7 @@ private Q_SLOTS:
         const QVector<QCPBars*> b = bars(plot);
         QCOMPARE(b.size(), 2);
         QCOMPARE(b[0]->data()->at(0)->value, 0.0);
-        QCOMPARE(b[1]->data()->at(0)->value, 50.0);
+        QCOMPARE(b[1]->data()->at(0)->value, -50.0);  // the cache is 50 % smaller than QKV's
         QCOMPARE(b[1]->brush().color(), view.runs()[1].color);
         QCOMPARE(plot->legend->itemCount(), 2);  // one entry per run, with its status
         QVERIFY(plot->graph(0)->name().contains("measured = formula ✓"));
@@ -172,14 +172,14 @@ private Q_SLOTS:
         QCOMPARE(qkvCache->data(Qt::UserRole).toLongLong(), qkvBytes);
         QCOMPARE(qkvCache->text(), QString("5.00 GiB"));
         QCOMPARE(w->table()->item(sharedKv, KvCacheWhatIfPanel::ColReduction)->text(),
-                 QString("50 %"));
+                 QString::fromUtf8("−50 %"));
 
         c.kvHeads = 4;  // the paper's Q-GQA-4
         w->setConfig(c);
         QCOMPARE(row(w, "shared-kv").reduction, 0.875);
         QCOMPARE(row(w, "shared-kv").bytes * 8, qkvBytes);
         QCOMPARE(w->table()->item(sharedKv, KvCacheWhatIfPanel::ColReduction)->text(),
-                 QString("87.5 %"));
+                 QString::fromUtf8("−87.5 %"));
         QVERIFY(!row(w, "shared-qk").valid);
         QVERIFY2(row(w, "shared-qk").reason.contains("kv-heads"),
                  qPrintable(row(w, "shared-qk").reason));
@@ -191,7 +191,7 @@ private Q_SLOTS:
         w->setConfig(c);
         QCOMPARE(row(w, "shared-kv").reduction, 0.96875);
         QCOMPARE(w->table()->item(sharedKv, KvCacheWhatIfPanel::ColReduction)->text(),
-                 QString("96.875 %"));
+                 QString::fromUtf8("−96.875 %"));
 
         c.kvHeads = 16;
         c.bytesPerElement = 2;  // bf16 halves every size, reductions unchanged
