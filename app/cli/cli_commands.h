@@ -13,8 +13,11 @@ namespace qkvapp {
 
 // Flags that describe an experiment (shared by train and info).
 const std::set<std::string>& experimentOptions();
-// A preset (by file or by name: demo, char-lm, fashion-vit) or the defaults, then the flags.
+// A preset (by file or by name: demo, char-lm, fashion-vit), the paper's setting (--paper) or
+// the defaults, then the flags.
 qkv::Experiment experimentFromOptions(const CliOptions& o);
+// "--pos-bias" takes an optional mode: a bare one means "--pos-bias=absolute".
+std::vector<std::string> withPosBiasMode(std::vector<std::string> args);
 // The architecture a task implies (text: decoder, images: ViT, synthetic: encoder).
 qkv::Architecture architectureForTask(qkv::TaskKind kind);
 

@@ -11,7 +11,8 @@ namespace qkvapp {
 const std::set<std::string>& experimentOptions() {
     static const std::set<std::string> names = {
         "task", "data", "variants", "kv-heads", "d-model", "layers", "heads", "seq-len", "vocab",
-        "batch", "steps", "lr", "seed", "preset", "eval-every", "warmup", "arch"};
+        "batch", "steps", "lr", "seed", "preset", "eval-every", "warmup", "arch", "pos-bias",
+        "paper"};
     return names;
 }
 
@@ -31,10 +32,32 @@ std::string presetPath(const std::string& nameOrPath) {
 }
 }  // namespace
 
+std::vector<std::string> withPosBiasMode(std::vector<std::string> args) {
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] != "--pos-bias") continue;
+        const bool named = i + 1 < args.size() && (args[i + 1] == "absolute" || args[i + 1] == "relative");
+        if (named) {
+            args[i] += "=" + args[i + 1];
+            args.erase(args.begin() + std::ptrdiff_t(i) + 1);
+        } else {
+            args[i] = "--pos-bias=absolute";  // the published construction
+        }
+    }
+    return args;
+}
+
 qkv::Experiment experimentFromOptions(const CliOptions& o) {
     qkv::Experiment e;
     e.variants = {qkv::Variant::Qkv, qkv::Variant::SharedKv, qkv::Variant::SharedQk,
                   qkv::Variant::Single};
+    if (o.has("preset") && o.has("paper"))
+        throw UsageError("give --preset or --paper, not both (--paper NAME is the preset paper-NAME)");
+    if (o.has("paper")) {
+        const std::string name = o.text("paper");
+        if (name != "300m" && name != "1.2b")
+            throw UsageError("unknown --paper setting '" + name + "' (300m or 1.2b)");
+        e = qkv::loadExperiment(":/presets/paper-" + name + ".json");
+    }
     if (o.has("preset")) e = qkv::loadExperiment(presetPath(o.text("preset")));
     qkv::RunConfig& r = e.base;
     if (o.has("task")) {
@@ -58,12 +81,15 @@ qkv::Experiment experimentFromOptions(const CliOptions& o) {
         if (e.variants.empty()) throw UsageError("--variants names no variant");
     }
     r.model.kvHeads = o.integer("kv-heads", r.model.kvHeads, 1, 4096);
-    if (o.flag("pos-bias")) r.model.posBias = true;
+    if (o.has("pos-bias")) {
+        r.model.posBias = true;
+        r.model.posBiasMode = qkv::parsePosBiasMode(o.text("pos-bias"));
+    }
     r.model.dModel = o.integer("d-model", r.model.dModel, 1, 65536);
     r.model.layers = o.integer("layers", r.model.layers, 1, 256);
     r.model.heads = o.integer("heads", r.model.heads, 1, 4096);
     r.task.seqLen = o.integer("seq-len", r.task.seqLen, 2, 1 << 20);
-    r.task.vocab = o.integer("vocab", r.task.vocab, 2, 4096);
+    r.task.vocab = o.integer("vocab", r.task.vocab, 2, 262144);
     r.model.vocab = r.task.vocab;
     r.model.context = r.task.seqLen;
     r.train.batch = o.integer("batch", r.train.batch, 1, 65536);
@@ -85,7 +111,7 @@ qkv::Experiment experimentFromOptions(const CliOptions& o) {
                              "learned positions and its own head)");
         qkv::applyFamily(r.model, arch);
     } else if (!arch.empty() && arch != "decoder" && arch != "encoder" && arch != "vit") {
-        throw UsageError("unknown --arch '" + arch + "' (qkvlab, llama, gpt2)");
+        throw UsageError("unknown --arch '" + arch + "' (qkvlab, llama, gpt2, paper-gpt)");
     } else if (r.model.family == "llama" && o.has("d-model")) {
         qkv::applyFamily(r.model, "llama");  // its MLP width follows d
     }

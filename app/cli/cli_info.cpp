@@ -1,4 +1,8 @@
 // qkvlab info: the closed-form summary of any configuration (nothing is allocated), or of runs.
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
 #include "cli_commands.h"
 #include "common/errors.h"
 #include "cli_models.h"
@@ -9,32 +13,21 @@ namespace qkvapp {
 
 namespace {
 const char* const kHelp =
-    "usage: qkvlab info [--paper 300m|1.2b] [--arch decoder|encoder|vit|qkvlab|llama|gpt2]\n"
-    "                   [--context T]\n"
+    "usage: qkvlab info [--paper 300m|1.2b] [--arch decoder|encoder|vit|qkvlab|llama|gpt2|\n"
+    "                   paper-gpt] [--context T] [--json]\n"
     "                   [model flags of 'qkvlab train'] [--variants LIST]\n"
     "       qkvlab info MODEL... [--tokenizer FILE]\n"
     "\n"
     "One row per variant: parameters, attention parameters, KV-cache bytes per token and at a\n"
     "context of T tokens (float32, batch 1), the reduction vs QKV with kv-heads = heads, and\n"
     "forward FLOPs per token. Nothing is allocated, so the paper's settings are instant:\n"
-    "  300m: 20 layers, d 1024, 16 heads, vocab 50304, context 2048\n"
+    "  300m: 20 layers, d 1024, 16 heads, vocab 50304, context 2048 (paper-gpt: the paper's QKV\n"
+    "        model has exactly 305,534,976 parameters)\n"
     "  1.2b: 22 layers, d 2048, 32 heads, vocab 50304, context 2048\n"
+    "--json prints the same as JSON with exact integers (the tables round them).\n"
     "Variants that cannot take the given kv-heads are listed with the reason when the variants\n"
     "were not named explicitly. For models, a first table gives the detected format, family,\n"
     "shape, stored dtype, tokenizer and parameter count (weights are not loaded).\n";
-
-void applyPaperSetting(const std::string& name, qkv::ModelConfig& m) {
-    m.arch = qkv::Architecture::Decoder;
-    m.vocab = 50304;
-    m.context = 2048;
-    if (name == "300m") {
-        m.layers = 20, m.dModel = 1024, m.heads = 16;
-    } else if (name == "1.2b") {
-        m.layers = 22, m.dModel = 2048, m.heads = 32;
-    } else {
-        throw UsageError("unknown --paper setting '" + name + "' (300m or 1.2b)");
-    }
-}
 
 // "-87.5%", "-96.875%", "0%": as many decimals as the value needs, up to three.
 std::string reductionText(double reduction) {
@@ -49,6 +42,21 @@ struct InfoRow {
     std::string name;
     qkv::ModelConfig model;
 };
+
+QJsonObject summaryJson(const InfoRow& r, long long context) {
+    const qkv::ModelSummary s = qkv::summarize(r.model);
+    return {{"name", QString::fromStdString(r.name)},
+            {"variant", QString::fromStdString(qkv::variantId(r.model.variant))},
+            {"family", QString::fromStdString(r.model.family)},
+            {"kv_heads", r.model.kvHeadCount()},
+            {"parameters", qint64(s.parameters)},
+            {"attention_parameters", qint64(s.attentionParameters)},
+            {"kv_cache_bytes_per_token", qint64(s.kvCacheBytesPerToken)},
+            {"context", qint64(context)},
+            {"kv_cache_bytes_at_context", qint64(qkv::kvCacheBytes(r.model, context))},
+            {"kv_cache_reduction_vs_qkv", qkv::kvCacheReductionVsQkv(r.model)},
+            {"flops_per_token", qint64(s.flopsPerToken)}};
+}
 
 void printSummaries(const std::vector<InfoRow>& rows, long long context, std::ostream& out,
                     const std::vector<std::string>& skipped) {
@@ -70,15 +78,15 @@ void printSummaries(const std::vector<InfoRow>& rows, long long context, std::os
 
 int infoCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     std::set<std::string> valued = experimentOptions();
-    valued.insert({"paper", "context"});
-    valued.insert("tokenizer");
-    const CliOptions o(args, valued, {"pos-bias", "help"});
+    valued.insert({"context", "tokenizer"});
+    const CliOptions o(withPosBiasMode(args), valued, {"json", "help"});
     if (o.flag("help")) {
         out << kHelp;
         return 0;
     }
     std::vector<InfoRow> rows;
     std::vector<std::string> skipped;
+    QJsonArray modelsJson;
     long long context = 0;
     if (!o.positional().empty()) {
         TextTable models({"model", "format", "family", "variant", "layers", "d", "heads",
@@ -95,21 +103,29 @@ int infoCommand(const std::vector<std::string>& args, std::ostream& out, std::os
                            tokenizerText(m)});
             rows.push_back({name, c});
             context = std::max<long long>(context, c.context);
+            modelsJson.append(QJsonObject{
+                {"name", QString::fromStdString(name)}, {"path", QString::fromStdString(path)},
+                {"format", QString::fromStdString(qkv::formatId(m.format))},
+                {"family", QString::fromStdString(c.family)},
+                {"stored_dtype", QString::fromStdString(m.storedDType)},
+                {"tokenizer", QString::fromStdString(tokenizerText(m))},
+                {"parameters", qint64(qkv::summarize(c).parameters)}});
         }
-        models.print(out);
-        out << '\n';
+        if (!o.flag("json")) {
+            models.print(out);
+            out << '\n';
+        }
     } else {
         qkv::Experiment e = experimentFromOptions(o);
         if (!o.has("variants")) e.variants = qkv::allVariants();
         qkv::ModelConfig base = e.base.model;
-        if (o.has("paper")) applyPaperSetting(o.text("paper"), base);
         const std::string arch = o.text("arch");
         if (arch == "decoder" || arch == "encoder" || arch == "vit")
             base.arch = qkv::parseArchitecture(arch);
         if (o.has("d-model")) base.dModel = o.integer("d-model", 0, 1, 65536);
         if (o.has("layers")) base.layers = o.integer("layers", 0, 1, 256);
         if (o.has("heads")) base.heads = o.integer("heads", 0, 1, 4096);
-        if (o.has("vocab")) base.vocab = o.integer("vocab", 0, 2, 1000000);
+        if (o.has("vocab")) base.vocab = o.integer("vocab", 0, 2, 262144);
         if (o.has("seq-len")) base.context = o.integer("seq-len", 0, 1, 1 << 20);
         if (base.family == "llama") qkv::applyFamily(base, "llama");  // MLP width follows d
         for (qkv::Variant v : e.variants) {
@@ -128,6 +144,15 @@ int infoCommand(const std::vector<std::string>& args, std::ostream& out, std::os
             throw qkv::ConfigError("no variant fits these settings: " + skipped.front());
     }
     context = o.integer("context", int(context), 1, 1 << 30);
+    if (o.flag("json")) {
+        QJsonArray rowsJson, skippedJson;
+        for (const InfoRow& r : rows) rowsJson.append(summaryJson(r, context));
+        for (const std::string& s : skipped) skippedJson.append(QString::fromStdString(s));
+        QJsonObject doc{{"rows", rowsJson}, {"skipped", skippedJson}};
+        if (!modelsJson.isEmpty()) doc.insert("models", modelsJson);
+        out << QJsonDocument(doc).toJson().toStdString();
+        return 0;
+    }
     printSummaries(rows, context, out, skipped);
     return 0;
 }

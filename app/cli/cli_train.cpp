@@ -15,7 +15,8 @@ namespace qkvapp {
 namespace {
 const char* const kHelp =
     "usage: qkvlab train [--preset NAME|FILE] [--task TASK] [--data PATH] [--variants LIST]\n"
-    "                    [--kv-heads G] [--pos-bias] [--d-model N] [--layers N] [--heads N]\n"
+    "                    [--kv-heads G] [--pos-bias [absolute|relative]] [--d-model N]\n"
+    "                    [--layers N] [--heads N] [--paper 300m|1.2b]\n"
     "                    [--seq-len N] [--vocab N] [--batch N] [--steps N] [--lr X] [--seed N]\n"
     "                    [--eval-every N] [--warmup N] [--arch qkvlab|llama|gpt2] --out DIR\n"
     "                    [--overwrite]\n"
@@ -25,10 +26,15 @@ const char* const kHelp =
     "  TASK  copy reverse sort swap sub follow (synthetic, encoder), fashion-mnist (ViT, an IDX\n"
     "        folder; default /usr/share/datasets/fashion-mnist), text (character LM on a UTF-8\n"
     "        file or folder; default /usr/share/games/fortunes)\n"
-    "  LIST  comma-separated: qkv shared-kv shared-qk single identity-q mlp-q\n"
+    "  LIST  comma-separated: qkv shared-kv shared-qk single identity-q mlp-q residual-q\n"
+    "  --pos-bias  the asymmetric positional bias: absolute (the published 2-D encoding of the\n"
+    "        indices i and j; a bare --pos-bias) or relative (QKV Lab's table of the signed\n"
+    "        offset i - j, which can express \"attend one step back\")\n"
     "  --arch the block layout: qkvlab (GPT-2's: LayerNorm, learned positions, GELU, biases;\n"
     "        the default), llama (RMSNorm, rotary embeddings, SwiGLU, no biases, a separate\n"
-    "        output head) or gpt2 (tanh GELU, no head bias), for text and sequence tasks\n"
+    "        output head), gpt2 (tanh GELU, no head bias) or paper-gpt (the paper's LM: no head\n"
+    "        bias, dropout 0.1, plain N(0, 0.02) init), for text and sequence tasks\n"
+    "  --paper the paper's model and recipe (presets paper-300m, paper-1.2b)\n"
     "  presets: demo, char-lm, fashion-vit (resources/presets), or a JSON file\n";
 
 std::string progressLine(const qkv::TrainProgress& p) {
@@ -44,7 +50,7 @@ std::string progressLine(const qkv::TrainProgress& p) {
 int trainCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     std::set<std::string> valued = experimentOptions();
     valued.insert("out");
-    const CliOptions o(args, valued, {"pos-bias", "overwrite", "help"});
+    const CliOptions o(withPosBiasMode(args), valued, {"overwrite", "help"});
     if (o.flag("help")) {
         out << kHelp;
         return 0;

@@ -21,7 +21,7 @@
 namespace qkvapp {
 
 namespace {
-const QStringList kPresets = {"demo", "char-lm", "fashion-vit"};
+const QStringList kPresets = {"demo", "char-lm", "fashion-vit", "paper-300m", "paper-1.2b"};
 
 QSpinBox* spin(int min, int max, QWidget* parent) {
     auto* s = new QSpinBox(parent);
@@ -63,12 +63,23 @@ NewExperimentDialog::NewExperimentDialog(const qkv::Experiment& initial, QWidget
     }
     m_kvHeads = spin(0, 4096, this);
     m_kvHeads->setSpecialValueText(tr("= heads"));
-    m_posBias = new QCheckBox(tr("Asymmetric positional bias"), this);
+    m_posBias = new QComboBox(this);
+    m_posBias->addItem(tr("none"));
+    m_posBias->addItem(tr("absolute — the published 2-D encoding of i and j"));
+    m_posBias->addItem(tr("relative — QKV Lab's: the signed offset i − j"));
+    m_posBias->setToolTip(tr("Asymmetric positional bias on the logits. The published one (Borji's "
+                             "code, which the paper builds on) encodes the absolute indices; QKV "
+                             "Lab's relative table can also express \"attend one step back\"."));
+    m_family = new QComboBox(this);
+    m_family->addItem(tr("QKV Lab (GPT-2 layout, exact GELU, head bias)"), "qkvlab");
+    m_family->addItem(tr("paper-gpt (the paper's LM: no head bias, dropout 0.1)"), "paper-gpt");
+    m_family->addItem(tr("Llama (RMSNorm, rotary, SwiGLU, no biases)"), "llama");
+    m_family->addItem(tr("GPT-2 (tanh GELU, no head bias)"), "gpt2");
     m_dModel = spin(4, 4096, this);
     m_layers = spin(1, 64, this);
     m_heads = spin(1, 256, this);
     m_seqLen = spin(2, 4096, this);
-    m_vocab = spin(2, 4096, this);
+    m_vocab = spin(2, 262144, this);
     m_steps = spin(1, 10000000, this);
     m_batch = spin(1, 4096, this);
     m_evalEvery = spin(1, 1000000, this);
@@ -85,7 +96,8 @@ NewExperimentDialog::NewExperimentDialog(const qkv::Experiment& initial, QWidget
     form->addRow(tr("Data"), dataRow);
     form->addRow(variantsBox);
     form->addRow(tr("KV heads (g)"), m_kvHeads);
-    form->addRow(QString(), m_posBias);
+    form->addRow(tr("Positional bias"), m_posBias);
+    form->addRow(tr("Layout"), m_family);
     form->addRow(tr("d_model"), m_dModel);
     form->addRow(tr("Layers"), m_layers);
     form->addRow(tr("Heads"), m_heads);
@@ -118,6 +130,8 @@ NewExperimentDialog::NewExperimentDialog(const qkv::Experiment& initial, QWidget
         connect(s, qOverload<int>(&QSpinBox::valueChanged), this, &NewExperimentDialog::revalidate);
     for (QCheckBox* b : m_variants) connect(b, &QCheckBox::toggled, this, &NewExperimentDialog::revalidate);
     connect(m_task, qOverload<int>(&QComboBox::currentIndexChanged), this, &NewExperimentDialog::revalidate);
+    for (QComboBox* c : {m_posBias, m_family})
+        connect(c, qOverload<int>(&QComboBox::currentIndexChanged), this, &NewExperimentDialog::revalidate);
     connect(m_dataPath, &QLineEdit::textChanged, this, &NewExperimentDialog::revalidate);
     revalidate();
 }
@@ -138,7 +152,10 @@ void NewExperimentDialog::setExperiment(const qkv::Experiment& e) {
         b->setChecked(std::find(e.variants.begin(), e.variants.end(),
                                 qkv::Variant(b->property("variant").toInt())) != e.variants.end());
     m_kvHeads->setValue(e.base.model.kvHeads);
-    m_posBias->setChecked(e.base.model.posBias);
+    m_base = e;
+    m_posBias->setCurrentIndex(!e.base.model.posBias ? 0
+                               : e.base.model.posBiasMode == qkv::PosBiasMode::Absolute ? 1 : 2);
+    m_family->setCurrentIndex(std::max(0, m_family->findData(QString::fromStdString(e.base.model.family))));
     m_dModel->setValue(e.base.model.dModel);
     m_layers->setValue(e.base.model.layers);
     m_heads->setValue(e.base.model.heads);
@@ -152,7 +169,8 @@ void NewExperimentDialog::setExperiment(const qkv::Experiment& e) {
 }
 
 qkv::Experiment NewExperimentDialog::experiment() const {
-    qkv::Experiment e;
+    qkv::Experiment e = m_base;
+    e.variants.clear();
     e.name = m_name->text().trimmed().toStdString();
     if (e.name.empty()) e.name = "experiment";
     for (QCheckBox* b : m_variants)
@@ -167,12 +185,18 @@ qkv::Experiment NewExperimentDialog::experiment() const {
                    : r.task.kind == qkv::TaskKind::Images ? qkv::Architecture::Vit
                                                           : qkv::Architecture::Encoder;
     r.model.kvHeads = m_kvHeads->value();
-    r.model.posBias = m_posBias->isChecked();
+    r.model.posBias = m_posBias->currentIndex() > 0;
+    r.model.posBiasMode = m_posBias->currentIndex() == 2 ? qkv::PosBiasMode::Relative
+                                                         : qkv::PosBiasMode::Absolute;
     r.model.dModel = m_dModel->value();
     r.model.layers = m_layers->value();
     r.model.heads = m_heads->value();
     r.model.vocab = r.task.vocab;
     r.model.context = r.task.seqLen;
+    const std::string family = m_family->currentData().toString().toStdString();
+    // The layout follows the choice (and, for Llama, the width rule follows d); a preset's own
+    // fields stay when its family is kept.
+    if (family != r.model.family || family == "llama") qkv::applyFamily(r.model, family);
     r.train.steps = m_steps->value();
     r.train.batch = m_batch->value();
     r.train.lr = m_lr->value();

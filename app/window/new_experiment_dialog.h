@@ -35,6 +35,8 @@ public:
     QSpinBox* headsBox() const { return m_heads; }
     QSpinBox* dModelBox() const { return m_dModel; }
     QCheckBox* variantBox(qkv::Variant v) const;
+    QComboBox* posBiasBox() const { return m_posBias; }
+    QComboBox* familyBox() const { return m_family; }
     QPushButton* trainButton() const;
     QLabel* problemLabel() const { return m_problem; }
 
@@ -52,7 +54,11 @@ private:
     QSpinBox *m_kvHeads, *m_dModel, *m_layers, *m_heads, *m_seqLen, *m_vocab;
     QSpinBox *m_steps, *m_batch, *m_evalEvery, *m_seed;
     QDoubleSpinBox* m_lr;
-    QCheckBox* m_posBias;
+    QComboBox* m_posBias;  // none, absolute (published), relative (QKV Lab's)
+    QComboBox* m_family;   // the block layout
+    // What was loaded (preset or plan): settings the dialog has no field for (the optimizer's
+    // betas, decay of every parameter, …) are kept from it.
+    qkv::Experiment m_base;
     QLabel* m_problem;
     QDialogButtonBox* m_buttons;
 };

@@ -51,7 +51,7 @@ void analyzeLayerActivations(const ModelConfig& c, const LayerCapture& cap, Laye
 
     // out.heads holds H entries already (see layerAnalyses): the weights half may be writing
     // other fields of them on another thread.
-    const double scale = 1.0 / std::sqrt(double(c.headDim()));
+    const double scale = c.logitScale();
     for (int h = 0; h < H; ++h) {
         HeadAnalysis& r = out.heads[size_t(h)];
         const int j = h / group;

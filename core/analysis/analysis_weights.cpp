@@ -95,7 +95,9 @@ LayerWeights extractLayerWeights(const Model& model, int layer) {
     w.wk = asRowVectorMap(attn.k);
     w.wv = attn.v ? asRowVectorMap(attn.v) : w.wk;
     w.wo = asRowVectorMap(attn.o);
-    if (attn.q)
+    if (attn.q && c.variant == Variant::ResidualQ)  // Q = X (I + W_Q)
+        w.wq = Eigen::MatrixXd::Identity(c.dModel, c.dModel) + asRowVectorMap(attn.q);
+    else if (attn.q)
         w.wq = asRowVectorMap(attn.q);
     else if (c.variant == Variant::IdentityQ)
         w.wq = Eigen::MatrixXd::Identity(c.dModel, c.dModel);
@@ -110,6 +112,7 @@ void analyzeLayerWeights(const ModelConfig& c, const LayerWeights& w, bool keepB
     const Variant v = c.variant;
     const bool hasQ = w.wq.size() > 0;
     const std::string qFixed = v == Variant::IdentityQ ? "W_Q = I (identity-q)"
+                               : v == Variant::ResidualQ ? "the query map is I + W_Q (residual-q)"
                                : queryIsKey(v)         ? "W_Q = W_K (Q = K)"
                                                        : "";
     const std::string vFixed = valueIsKey(v) ? "W_V = W_K (V = K)" : "";

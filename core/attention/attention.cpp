@@ -13,10 +13,10 @@ int64_t LayerKvCache::bytes() const {
     return total;
 }
 
-QueryMlpImpl::QueryMlpImpl(int64_t d) {
+QueryMlpImpl::QueryMlpImpl(int64_t d, bool bias) {
     norm = register_module("norm", RmsNorm(d));
-    fc1 = register_module("fc1", Linear(d, d / 2));
-    fc2 = register_module("fc2", Linear(d / 2, d));
+    fc1 = register_module("fc1", Linear(d, d / 2, bias));
+    fc2 = register_module("fc2", Linear(d / 2, d, bias));
     ln = register_module("ln", Norm(d, NormKind::LayerNorm, 1e-5));
 }
 
@@ -33,12 +33,29 @@ torch::Tensor positionalTable(int64_t maxT, int64_t p) {
     return torch::cat({torch::sin(angle), torch::cos(angle)}, -1).to(torch::kFloat32).contiguous();
 }
 
+torch::Tensor absolutePositionalTable(int64_t maxT, int64_t p) {
+    const int64_t c = 2 * ((p + 3) / 4);  // channels per index, an even number
+    auto freq = torch::pow(10000.0, -torch::arange(0, c, 2, torch::kFloat64) / double(c));  // (c/2)
+    auto pos = torch::arange(maxT, torch::kFloat64);
+    auto angle = pos.unsqueeze(1) * freq;                                     // (T, c/2)
+    auto interleaved = torch::stack({torch::sin(angle), torch::cos(angle)}, -1).view({maxT, c});
+    auto rows = interleaved.unsqueeze(1).expand({maxT, maxT, c});  // channel of i
+    auto cols = interleaved.unsqueeze(0).expand({maxT, maxT, c});  // channel of j
+    return torch::cat({rows, cols}, -1).narrow(-1, 0, p).to(torch::kFloat32).contiguous();
+}
+
+torch::Tensor positionalTable(const ModelConfig& c) {
+    return c.posBiasMode == PosBiasMode::Absolute
+               ? absolutePositionalTable(c.sequenceLength(), c.posBiasDim)
+               : positionalTable(c.sequenceLength(), c.posBiasDim);
+}
+
 AttentionImpl::AttentionImpl(const ModelConfig& c)
     : m_cfg(c), m_heads(c.heads), m_kvHeads(c.kvHeadCount()), m_headDim(c.headDim()) {
     const int64_t d = c.dModel, hd = m_heads * m_headDim, kvd = m_kvHeads * m_headDim;
     const bool bias = c.attnBias;
     if (hasQueryProjection(c.variant)) q = register_module("q", Linear(d, hd, bias));
-    if (c.variant == Variant::MlpQ) qmlp = register_module("qmlp", QueryMlp(d));
+    if (c.variant == Variant::MlpQ) qmlp = register_module("qmlp", QueryMlp(d, c.queryMlpBias));
     k = register_module("k", Linear(d, kvd, bias));
     if (hasValueProjection(c.variant)) v = register_module("v", Linear(d, kvd, bias));
     o = register_module("o", Linear(hd, d, bias));
@@ -47,11 +64,13 @@ AttentionImpl::AttentionImpl(const ModelConfig& c)
                           c.ropeLinearScale);
     if (c.posBias) {
         posBias = register_module("pos_bias", Linear(c.posBiasDim, 1));
-        // Start with Σw = 1 so the logits keep their scale; the table adds direction from step 0.
+        // Relative: start with Σw = 1 so the logits keep their scale and the table adds direction
+        // from step 0. Absolute: xavier-uniform as published, drawn with the model's seed
+        // (TransformerImpl::initParameters).
         torch::NoGradGuard noGrad;
         posBias->weight.fill_(1.0 / c.posBiasDim);
         posBias->bias.zero_();
-        m_table = positionalTable(c.sequenceLength(), c.posBiasDim);
+        m_table = positionalTable(c);
     }
 }
 
@@ -62,6 +81,8 @@ torch::Tensor AttentionImpl::queryRows(const torch::Tensor& x, const torch::Tens
             return keyRows;  // g = H, so K already has every query head
         case Variant::IdentityQ:
             return x.contiguous();
+        case Variant::ResidualQ:
+            return x + q(x);
         case Variant::MlpQ:
             return (x + qmlp(x)) * 0.5;
         default:
@@ -82,6 +103,10 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, AttentionTrace* tra
         auto kx = k(x);                                   // (B, T, g·d_h)
         auto qx = queryRows(x, kx);                       // (B, T, H·d_h)
         auto vx = valueIsKey(m_cfg.variant) ? kx : v(x);  // (B, T, g·d_h), never rotated
+        // The fused core scales by 1/√d_h; a query from X takes its extra factor on q (a power
+        // of two as published, so both paths give the same bits).
+        if (queryIsInput(m_cfg.variant) && m_cfg.identityQueryScale != 1.0)
+            qx = qx * m_cfg.identityQueryScale;
         if (m_rotary.enabled()) {
             qx = m_rotary.apply(qx, H, 0);
             kx = m_rotary.apply(kx, g, 0);
@@ -128,7 +153,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, AttentionTrace* tra
     const int64_t r = H / g;
     auto qg = qh.reshape({B, g, r, T, dh});                             // (B, g, r, T, d_h)
     auto logits = torch::matmul(qg, kh.unsqueeze(2).transpose(-2, -1))  // (B, g, r, T, S)
-                      .mul_(1.0 / std::sqrt(double(dh)))
+                      .mul_(m_cfg.logitScale())
                       .view({B, H, T, S});
     if (posBias) {
         auto w = posBias->weight.view({-1});  // (p)

@@ -30,10 +30,11 @@ struct LayerKvCache {
     int64_t bytes() const;
 };
 
-// The nonlinear query map f(X) = LN(GELU(RMSNorm(X) W₁) W₂) of mlp-q.
+// The nonlinear query map f(X) = LN(GELU(RMSNorm(X) W₁) W₂) of mlp-q; W₁ and W₂ without
+// biases as published, with them in runs written before.
 class QueryMlpImpl : public torch::nn::Module {
 public:
-    explicit QueryMlpImpl(int64_t d);
+    QueryMlpImpl(int64_t d, bool bias);
     torch::Tensor forward(const torch::Tensor& x);  // (B, T, d) → (B, T, d)
 
     RmsNorm norm{nullptr};
@@ -42,12 +43,18 @@ public:
 };
 TORCH_MODULE(QueryMlp);
 
-// The fixed 2-D sinusoidal table P (T_max, T_max, p) of the signed offset i − j: p/2 sines
-// (odd in i − j, so they carry direction: P_ij ≠ P_ji) and p/2 cosines (even), at the
-// transformer's frequencies 10000^(−2m/p). A table of absolute i and j features would give
-// wᵀP_ij = a(i) + b(j): a row constant that softmax ignores plus a key preference, with no way
-// to say "attend one step back".
+// QKV Lab's relative table P (T_max, T_max, p) of the signed offset i − j: p/2 sines (odd in
+// i − j, so they carry direction: P_ij ≠ P_ji) and p/2 cosines (even), at the transformer's
+// frequencies 10000^(−2m/p). It can express "attend one step back".
 torch::Tensor positionalTable(int64_t maxT, int64_t p);
+
+// The published table (the positional_encodings package's PositionalEncoding2D(p), which the
+// paper's code uses) of the absolute indices: with c = 2·⌈p/4⌉ and f_k = 10000^(−2k/c), k < c/2,
+// the channels [sin(i f₀), cos(i f₀), sin(i f₁), …] of the row index i, then the same of the
+// column index j, cut to p. Every channel depends on i alone or j alone, so wᵀP_ij = a(i) + b(j):
+// softmax over j drops a(i), and what is left is a learned preference per key position.
+torch::Tensor absolutePositionalTable(int64_t maxT, int64_t p);
+torch::Tensor positionalTable(const ModelConfig& c);  // the mode's table, T_max = sequence length
 
 class AttentionImpl : public torch::nn::Module {
 public:

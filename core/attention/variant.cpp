@@ -16,6 +16,7 @@ const VariantInfo kVariants[] = {
     {Variant::Single, "single", "Q=K=V"},
     {Variant::IdentityQ, "identity-q", "W_Q=I"},
     {Variant::MlpQ, "mlp-q", "MLP-Q"},
+    {Variant::ResidualQ, "residual-q", "Q=X+XW_Q"},
 };
 
 const VariantInfo& info(Variant v) {
@@ -37,14 +38,18 @@ std::optional<Variant> parseVariant(const std::string& id) {
 const std::vector<Variant>& allVariants() {
     static const std::vector<Variant> all = {Variant::Qkv,    Variant::SharedKv,
                                              Variant::SharedQk, Variant::Single,
-                                             Variant::IdentityQ, Variant::MlpQ};
+                                             Variant::IdentityQ, Variant::MlpQ,
+                                             Variant::ResidualQ};
     return all;
 }
 
-bool hasQueryProjection(Variant v) { return v == Variant::Qkv || v == Variant::SharedKv; }
+bool hasQueryProjection(Variant v) {
+    return v == Variant::Qkv || v == Variant::SharedKv || v == Variant::ResidualQ;
+}
 bool hasValueProjection(Variant v) { return v != Variant::SharedKv && v != Variant::Single; }
 bool valueIsKey(Variant v) { return v == Variant::SharedKv || v == Variant::Single; }
 bool queryIsKey(Variant v) { return v == Variant::SharedQk || v == Variant::Single; }
 bool needsFullKvHeads(Variant v) { return queryIsKey(v); }
+bool queryIsInput(Variant v) { return v == Variant::IdentityQ || v == Variant::ResidualQ; }
 
 }  // namespace qkv

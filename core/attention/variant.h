@@ -14,6 +14,7 @@ enum class Variant {
     Single,     // Q=K=V: one projection W_K; needs g = H
     IdentityQ,  // Q = X, no W_Q; needs H·d_h = d
     MlpQ,       // Q = (X + f(X))/2 with a small MLP f
+    ResidualQ,  // Q = X + X·W_Q (Karbevski's residual query); needs H·d_h = d
 };
 
 // Stable identifiers used in configs, the CLI and checkpoints ("qkv", "shared-kv", ...).
@@ -28,5 +29,7 @@ bool hasValueProjection(Variant v);  // a Linear W_V exists
 bool valueIsKey(Variant v);          // V = K, so the cache holds one tensor
 bool queryIsKey(Variant v);          // Q = K, so logits are symmetric without the bias
 bool needsFullKvHeads(Variant v);    // g must equal H
+bool queryIsInput(Variant v);        // Q starts from X itself (identity-q, residual-q): H·d_h = d
+                                     // and the logits take the identity-query scale
 
 }  // namespace qkv

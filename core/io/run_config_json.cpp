@@ -19,6 +19,7 @@ QJsonObject toJson(const ModelConfig& c) {
             {"vocab", c.vocab},
             {"context", c.context},
             {"pos_bias", c.posBias},
+            {"pos_bias_mode", QString::fromStdString(posBiasModeId(c.posBiasMode))},
             {"pos_bias_dim", c.posBiasDim},
             {"image_size", c.imageSize},
             {"patch_size", c.patchSize},
@@ -35,7 +36,11 @@ QJsonObject toJson(const ModelConfig& c) {
             {"attn_bias", c.attnBias},
             {"mlp_bias", c.mlpBias},
             {"tied_head", c.tiedHead},
-            {"head_bias", c.headBias}};
+            {"head_bias", c.headBias},
+            {"dropout", c.dropout},
+            {"residual_scaled_init", c.residualScaledInit},
+            {"identity_q_scale", c.identityQueryScale},
+            {"query_mlp_bias", c.queryMlpBias}};
 }
 
 QJsonObject toJson(const TaskConfig& c) {
@@ -53,6 +58,7 @@ QJsonObject toJson(const TrainConfig& c) {
     return {{"steps", c.steps},         {"batch", c.batch},
             {"lr", c.lr},               {"min_lr_fraction", c.minLrFraction},
             {"warmup_steps", c.warmupSteps}, {"weight_decay", c.weightDecay},
+            {"decay_all", c.decayAll},
             {"beta1", c.beta1},         {"beta2", c.beta2},
             {"grad_clip", c.gradClip},  {"eval_every", c.evalEvery},
             {"eval_examples", c.evalExamples}, {"seed", seedToJson(c.seed)}};
@@ -72,8 +78,14 @@ QJsonObject toJson(const RunConfig& c) {
     return o;
 }
 
-void readJson(const QJsonObject& o, ModelConfig& c, const std::string& where) {
+void readJson(const QJsonObject& o, ModelConfig& c, const std::string& where, bool runFolder) {
     JsonFields f(o, where);
+    if (runFolder) {
+        // A run folder written before a definition existed was trained with the old one.
+        if (!o.contains("pos_bias_mode")) c.posBiasMode = PosBiasMode::Relative;
+        if (!o.contains("identity_q_scale")) c.identityQueryScale = 1.0;
+        if (!o.contains("query_mlp_bias")) c.queryMlpBias = true;
+    }
     std::string arch = architectureId(c.arch), variant = variantId(c.variant);
     f.read("arch", arch);
     f.read("variant", variant);
@@ -90,6 +102,13 @@ void readJson(const QJsonObject& o, ModelConfig& c, const std::string& where) {
     f.read("pos_bias_dim", c.posBiasDim);
     f.read("image_size", c.imageSize);
     f.read("patch_size", c.patchSize);
+    // A preset may name a family for its whole layout; explicit fields below still win. (A run
+    // folder's family is only its name: its layout is spelled out field by field.)
+    if (!runFolder && o.contains("family")) {
+        std::string family = c.family;
+        f.read("family", family);
+        applyFamily(c, family);
+    }
     // The layout fields came later; a run written before them is QKV Lab's default layout.
     std::string norm = normId(c.norm), positions = positionsId(c.positions),
                 pairs = rotaryPairsId(c.ropePairs), mlp = mlpId(c.mlp);
@@ -108,6 +127,13 @@ void readJson(const QJsonObject& o, ModelConfig& c, const std::string& where) {
     f.read("mlp_bias", c.mlpBias);
     f.read("tied_head", c.tiedHead);
     f.read("head_bias", c.headBias);
+    std::string mode = posBiasModeId(c.posBiasMode);
+    f.read("pos_bias_mode", mode);
+    c.posBiasMode = parsePosBiasMode(mode);
+    f.read("dropout", c.dropout);
+    f.read("residual_scaled_init", c.residualScaledInit);
+    f.read("identity_q_scale", c.identityQueryScale);
+    f.read("query_mlp_bias", c.queryMlpBias);
     c.norm = parseNorm(norm);
     c.positions = parsePositions(positions);
     c.ropePairs = parseRotaryPairs(pairs);
@@ -142,6 +168,7 @@ void readJson(const QJsonObject& o, TrainConfig& c, const std::string& where) {
     f.read("min_lr_fraction", c.minLrFraction);
     f.read("warmup_steps", c.warmupSteps);
     f.read("weight_decay", c.weightDecay);
+    f.read("decay_all", c.decayAll);
     f.read("beta1", c.beta1);
     f.read("beta2", c.beta2);
     f.read("grad_clip", c.gradClip);
@@ -159,7 +186,7 @@ RunConfig runConfigFromJson(const QJsonObject& o, const std::string& where) {
     if (format != kFormat) f.fail("format", "is '" + format + "', expected '" + kFormat + "'");
     RunConfig c;
     f.read("name", c.name);
-    readJson(f.object("model"), c.model, where + ": model");
+    readJson(f.object("model"), c.model, where + ": model", /*runFolder=*/true);
     readJson(f.object("task"), c.task, where + ": task");
     readJson(f.object("train"), c.train, where + ": train");
     JsonFields origin(f.object("origin"), where + ": origin");

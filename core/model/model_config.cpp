@@ -2,6 +2,7 @@
 
 #include "common/errors.h"
 
+#include <cmath>
 #include <utility>
 
 namespace qkv {
@@ -45,6 +46,7 @@ const Names<PositionKind> kPositions{{{PositionKind::Learned, "learned"},
                                       {PositionKind::Rotary, "rotary"},
                                       {PositionKind::None, "none"}}};
 const Names<RotaryPairs> kPairs{{{RotaryPairs::Half, "half"}, {RotaryPairs::Adjacent, "adjacent"}}};
+const Names<PosBiasMode> kPosBias{{{PosBiasMode::Absolute, "absolute"}, {PosBiasMode::Relative, "relative"}}};
 const Names<MlpKind> kMlps{
     {{MlpKind::Gelu, "gelu"}, {MlpKind::GeluTanh, "gelu-tanh"}, {MlpKind::SwiGlu, "swiglu"}}};
 }  // namespace
@@ -53,13 +55,20 @@ std::string normId(NormKind k) { return kNorms.id(k); }
 std::string positionsId(PositionKind k) { return kPositions.id(k); }
 std::string rotaryPairsId(RotaryPairs p) { return kPairs.id(p); }
 std::string mlpId(MlpKind k) { return kMlps.id(k); }
+std::string posBiasModeId(PosBiasMode m) { return kPosBias.id(m); }
+PosBiasMode parsePosBiasMode(const std::string& id) { return kPosBias.parse(id, "positional bias mode"); }
+
+double ModelConfig::logitScale() const {
+    const double base = 1.0 / std::sqrt(double(headDim()));
+    return queryIsInput(variant) ? identityQueryScale * base : base;
+}
 NormKind parseNorm(const std::string& id) { return kNorms.parse(id, "norm"); }
 PositionKind parsePositions(const std::string& id) { return kPositions.parse(id, "positions"); }
 RotaryPairs parseRotaryPairs(const std::string& id) { return kPairs.parse(id, "rotary pairing"); }
 MlpKind parseMlp(const std::string& id) { return kMlps.parse(id, "MLP"); }
 
 const std::vector<std::string>& modelFamilies() {
-    static const std::vector<std::string> all = {"qkvlab", "llama", "gpt2"};
+    static const std::vector<std::string> all = {"qkvlab", "llama", "gpt2", "paper-gpt"};
     return all;
 }
 
@@ -73,7 +82,15 @@ void applyFamily(ModelConfig& c, const std::string& family) {
     c.ropeLinearScale = 1;
     c.mlp = defaults.mlp, c.mlpHidden = 0;
     c.attnBias = c.mlpBias = c.tiedHead = c.headBias = true;
+    c.dropout = 0;
+    c.residualScaledInit = true;
     if (family == "qkvlab") return;
+    if (family == "paper-gpt") {
+        c.headBias = false;
+        c.dropout = 0.1;
+        c.residualScaledInit = false;
+        return;
+    }
     if (family == "gpt2") {
         c.mlp = MlpKind::GeluTanh;
         c.headBias = false;
@@ -136,8 +153,10 @@ void validate(const ModelConfig& c) {
         fail("context (seq-len) must be between 1 and 1048576");
     }
     if (c.variant == Variant::MlpQ && c.dModel < 2) fail("mlp-q needs d-model of at least 2");
-    if (c.variant == Variant::IdentityQ && c.heads * c.headDim() != c.dModel)
-        fail("identity-q uses Q = X, so heads x head dimension must equal d-model (" +
+    if (!(c.dropout >= 0 && c.dropout < 1)) fail("dropout must be in [0, 1)");
+    if (!(c.identityQueryScale > 0)) fail("the identity-query scale must be positive");
+    if (queryIsInput(c.variant) && c.heads * c.headDim() != c.dModel)
+        fail(variantId(c.variant) + " starts its queries from X, so heads x head dimension must equal d-model (" +
              std::to_string(c.heads) + " x " + std::to_string(c.headDim()) + " != " +
              std::to_string(c.dModel) + ")");
 }

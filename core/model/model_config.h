@@ -36,6 +36,14 @@ enum class MlpKind {
     SwiGlu,    // W_down (SiLU(W_gate x) * W_up x) (Llama)
 };
 
+// Which table the asymmetric positional bias mixes into the logits (docs/DESIGN.md §2).
+enum class PosBiasMode {
+    Absolute,  // the published 2-D encoding of the absolute indices (i, j)
+    Relative,  // QKV Lab's extension: sin/cos of the signed offset i − j
+};
+std::string posBiasModeId(PosBiasMode m);  // "absolute", "relative"
+PosBiasMode parsePosBiasMode(const std::string& id);
+
 std::string normId(NormKind k);           // "layernorm", "rmsnorm"
 std::string positionsId(PositionKind k);  // "learned", "rotary", "none"
 std::string rotaryPairsId(RotaryPairs p); // "half", "adjacent"
@@ -56,6 +64,7 @@ struct ModelConfig {
     int vocab = 10;       // token vocabulary (Decoder/Encoder) or classes (Vit)
     int context = 32;     // T_max: positions the model can see
     bool posBias = false; // asymmetric 2-D positional bias on the logits
+    PosBiasMode posBiasMode = PosBiasMode::Absolute;  // runs written before the modes: Relative
     int posBiasDim = 10;  // p, features of the positional table
     int imageSize = 28;   // Vit only: square input side, in pixels
     int patchSize = 7;    // Vit only: square patch side
@@ -77,11 +86,20 @@ struct ModelConfig {
     bool mlpBias = true;
     bool tiedHead = true;  // the output head is the token embedding (Decoder, Encoder)
     bool headBias = true;  // the output head has a bias
+    double dropout = 0;    // on the residual branches while training (paper-gpt: 0.1)
+    bool residualScaledInit = true;  // W_O, MLP output init N(0, 0.02/√(2L)) (GPT-2) or N(0, 0.02)
+
+    // The published definitions of the query variants (Karbevski's code); runs written before
+    // them keep what they were trained with (1 and true).
+    double identityQueryScale = 0.5;  // identity-q and residual-q logits: scale/√d_h
+    bool queryMlpBias = false;        // biases in mlp-q's f
 
     int headDim() const {
         return headDimOverride > 0 ? headDimOverride : heads > 0 ? dModel / heads : 0;
     }
     int mlpWidth() const { return mlpHidden > 0 ? mlpHidden : 4 * dModel; }
+    // The factor of Q Kᵀ in the logits: 1/√d_h, times identityQueryScale when Q starts from X.
+    double logitScale() const;
     int kvHeadCount() const { return kvHeads > 0 ? kvHeads : heads; }
     bool causal() const { return arch == Architecture::Decoder; }
     int patchCount() const;  // Vit: (imageSize / patchSize)²
@@ -93,7 +111,9 @@ void validate(const ModelConfig& c);
 
 // Sets the block layout of a family: "qkvlab" (the defaults), "llama" (RMSNorm, rotary
 // embeddings, SwiGLU of width 2/3 * 4d rounded up to 32, no biases, an untied head without
-// bias) or "gpt2" (tanh GELU, no head bias). Throws ConfigError for another name.
+// bias), "gpt2" (tanh GELU, no head bias) or "paper-gpt" (the LM of "Do Transformers Need Three
+// Projections?": GPT-2's layout with exact GELU, no head bias, dropout 0.1 on the residual
+// branches, N(0, 0.02) init without residual scaling). Throws ConfigError for another name.
 void applyFamily(ModelConfig& c, const std::string& family);
 const std::vector<std::string>& modelFamilies();  // the names applyFamily takes
 

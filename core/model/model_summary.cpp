@@ -37,8 +37,8 @@ AttentionCounts attentionCounts(const ModelConfig& c) {
     };
     if (hasQueryProjection(c.variant)) add(d, hd, c.attnBias);
     if (c.variant == Variant::MlpQ) {
-        add(d, d / 2, true);
-        add(d / 2, d, true);
+        add(d, d / 2, c.queryMlpBias);
+        add(d / 2, d, c.queryMlpBias);
         a.params += d + layerNormParams(d);  // RMSNorm weight, LayerNorm
     }
     add(d, kvd, c.attnBias);  // W_K always exists
@@ -114,8 +114,8 @@ std::vector<ParameterShape> attentionParameterShapes(const ModelConfig& c, int l
     if (hasQueryProjection(c.variant)) linear("q", d, hd, c.attnBias);
     if (c.variant == Variant::MlpQ) {
         shapes.push_back({prefix + "qmlp.norm.weight", {d}});
-        linear("qmlp.fc1", d, d / 2, true);
-        linear("qmlp.fc2", d / 2, d, true);
+        linear("qmlp.fc1", d, d / 2, c.queryMlpBias);
+        linear("qmlp.fc2", d / 2, d, c.queryMlpBias);
         shapes.push_back({prefix + "qmlp.ln.weight", {d}});
         shapes.push_back({prefix + "qmlp.ln.bias", {d}});
     }

@@ -17,12 +17,17 @@ BlockImpl::BlockImpl(const ModelConfig& c) {
     attn = register_module("attn", Attention(c));
     ln2 = register_module("ln2", Norm(c.dModel, c.norm, c.normEps));
     mlp = register_module("mlp", Mlp(c));
+    m_dropout = c.dropout;
 }
 
 torch::Tensor BlockImpl::forward(const torch::Tensor& x, AttentionTrace* trace,
                                  LayerKvCache* cache) {
-    auto h = x + attn(ln1(x), trace, cache);
-    return h + mlp(ln2(h));
+    // Dropout on the residual branches only while training: a forward with gradients on (the
+    // trainer's); evaluation, analysis and generation run without them.
+    const bool drop = m_dropout > 0 && torch::GradMode::is_enabled();
+    auto branch = [&](const torch::Tensor& t) { return drop ? torch::dropout(t, m_dropout, true) : t; };
+    auto h = x + branch(attn(ln1(x), trace, cache));
+    return h + branch(mlp(ln2(h)));
 }
 
 TransformerImpl::TransformerImpl(const ModelConfig& c, uint64_t seed, bool initialise)
@@ -51,10 +56,17 @@ TransformerImpl::TransformerImpl(const ModelConfig& c, uint64_t seed, bool initi
 void TransformerImpl::initParameters(uint64_t seed) {
     torch::NoGradGuard noGrad;
     auto gen = at::detail::createCPUGenerator(seed);
-    const double std = 0.02, residualStd = 0.02 / std::sqrt(2.0 * m_cfg.layers);
+    const double std = 0.02,
+                 residualStd = m_cfg.residualScaledInit ? 0.02 / std::sqrt(2.0 * m_cfg.layers) : std;
     for (auto& p : named_parameters()) {
         const std::string& name = p.key();
         auto& t = p.value();
+        if (m_cfg.posBias && m_cfg.posBiasMode == PosBiasMode::Absolute &&
+            name.find("pos_bias.weight") != std::string::npos) {
+            const double bound = std::sqrt(6.0 / double(m_cfg.posBiasDim + 1));  // xavier-uniform
+            t.uniform_(-bound, bound, gen);
+            continue;
+        }
         // Norm gains and the positional-bias weights keep their constructor values.
         if (name.find(".ln") != std::string::npos || name.rfind("ln_f", 0) == 0 ||
             name.find("norm.") != std::string::npos || name.find("pos_bias") != std::string::npos)

@@ -36,6 +36,9 @@ public:
     Norm ln1{nullptr}, ln2{nullptr};
     Attention attn{nullptr};
     Mlp mlp{nullptr};
+
+private:
+    double m_dropout = 0;
 };
 TORCH_MODULE(Block);
 

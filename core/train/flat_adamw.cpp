@@ -6,12 +6,13 @@ namespace qkv {
 
 FlatAdamW::FlatAdamW(const std::vector<torch::Tensor>& parameters, const TrainConfig& config)
     : m_config(config) {
+    auto decays = [&](const torch::Tensor& p) { return config.decayAll || p.dim() >= 2; };
     std::vector<torch::Tensor> rest;
-    for (const auto& p : parameters) (p.dim() >= 2 ? m_params : rest).push_back(p);
+    for (const auto& p : parameters) (decays(p) ? m_params : rest).push_back(p);
     m_params.insert(m_params.end(), rest.begin(), rest.end());
     int64_t total = 0;
     for (const auto& p : m_params) {
-        if (p.dim() >= 2) m_decayCount += p.numel();
+        if (decays(p)) m_decayCount += p.numel();
         m_offsets.push_back(total);
         total += p.numel();
     }

@@ -13,7 +13,8 @@ namespace qkv {
 // clipping and the update are ~10 vectorised ops in all instead of ~10 per parameter tensor
 // (37 tensors in the demo model: ~400 dispatches, ~0.7 ms of a step whose arithmetic takes
 // ~3 ms). The arithmetic is torch::optim::AdamW's (LibTorch 1.13): decoupled decay lr·wd on
-// matrices only, bias-corrected moments, eps outside the root.
+// matrices only (every parameter with TrainConfig::decayAll), bias-corrected moments, eps
+// outside the root.
 class FlatAdamW {
 public:
     FlatAdamW(const std::vector<torch::Tensor>& parameters, const TrainConfig& config);
@@ -32,7 +33,7 @@ private:
     bool attached() const;
 
     TrainConfig m_config;
-    std::vector<torch::Tensor> m_params;  // matrices first, so decay is one narrow
+    std::vector<torch::Tensor> m_params;  // the decayed ones first, so decay is one narrow
     std::vector<int64_t> m_offsets;       // of each parameter in the flat buffers
     int64_t m_decayCount = 0;
     int64_t m_step = 0;

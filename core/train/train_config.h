@@ -19,7 +19,8 @@ struct TrainConfig {
     double lr = 3e-3;           // peak learning rate
     double minLrFraction = 0.1; // cosine floor, as a share of lr
     int warmupSteps = 20;       // linear warm-up from 0
-    double weightDecay = 0.01;  // AdamW, on matrices only
+    double weightDecay = 0.01;  // AdamW, on matrices only (unless decayAll)
+    bool decayAll = false;      // decay every parameter (the paper's recipe), not only matrices
     double beta1 = 0.9, beta2 = 0.99;
     double gradClip = 1.0;      // max global gradient norm; 0 disables clipping
     int evalEvery = 50;         // steps between evaluations (and checkpoints)

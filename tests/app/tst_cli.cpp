@@ -8,6 +8,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
 #include <algorithm>
 #include <sstream>
 
@@ -151,12 +155,20 @@ void TstCli::infoDefaults() {
 void TstCli::infoPaper300m() {
     const CliRun r = run({"info", "--paper", "300m"});
     QVERIFY2(r.code == 0, describe(r).c_str());
-    // By hand (L 20, d 1024, H 16, d_h 64, V 50304, T 2048):
-    //   params 305 585 280 (see tst_model_summary) → 305.6M; attention 20·4·(d² + d) = 83.97M;
-    //   KV bytes/token 20·2·16·64·4 = 163 840; at 2048 tokens 335 544 320 B = 320 MiB;
+    // By hand (L 20, d 1024, H 16, d_h 64, V 50304, T 2048, the paper's layout without a head
+    // bias): params 305 534 976, the paper's exact figure → 305.5M; attention 20·4·(d² + d) =
+    // 83.97M; KV bytes/token 20·2·16·64·4 = 163 840; at 2048 tokens 335 544 320 B = 320 MiB;
     //   FLOPs 2·(20·(4d² + 8d² + 2·d·T) + d·V) = 774 111 232 → 0.7741 GFLOP.
-    QCOMPARE(tableRow(r.out, "qkv"), (Words{"qkv", "16", "305.6M", "84.0M", "163840", "320.0",
+    QCOMPARE(tableRow(r.out, "qkv"), (Words{"qkv", "16", "305.5M", "84.0M", "163840", "320.0",
                                             "MiB", "0%", "0.7741"}));
+    // --json gives the exact integers the table rounds.
+    const CliRun j = run({"info", "--paper", "300m", "--variants", "qkv", "--json"});
+    QVERIFY2(j.code == 0, describe(j).c_str());
+    const QJsonObject row = QJsonDocument::fromJson(QByteArray::fromStdString(j.out))
+                                .object()["rows"].toArray()[0].toObject();
+    QCOMPARE(row["parameters"].toInteger(), qint64(305534976));
+    QCOMPARE(row["attention_parameters"].toInteger(), qint64(83968000));
+    QCOMPARE(row["kv_cache_bytes_at_context"].toInteger(), qint64(335544320));
     // shared-kv caches K only: half the bytes, a 50 % reduction.
     const Words kv = tableRow(r.out, "shared-kv");
     QVERIFY2(kv.size() == 9, r.out.c_str());
@@ -174,8 +186,8 @@ void TstCli::infoPaper12bGqa() {
     //   attention/layer: W_Q d²+d = 4 196 352, W_K d·512+512 = 1 049 088, W_O 4 196 352
     //     → 9 441 792; × 22 = 207 719 424 → 207.7M
     //   params: 22·(9 441 792 + MLP 8d²+5d = 33 564 672 + norms 8 192) = 946 322 432
-    //     + ln_f 4 096 + tok_emb 103 022 592 + pos_emb 4 194 304 + head_bias 50 304
-    //     = 1 053 593 728 → 1.05G
+    //     + ln_f 4 096 + tok_emb 103 022 592 + pos_emb 4 194 304 (no head bias)
+    //     = 1 053 543 424 → 1.05G
     //   KV bytes/token 22·1·8·64·4 = 45 056; × 32 768 = 1 476 395 008 B = 1.375 GiB → 1.38 GiB
     //   reduction 1 − 1·8/(2·32) = 87.5 %
     //   FLOPs 2·(22·(9 437 184 + 8d² + 2·32·64·2048) + d·V) = 2 466 775 040 → 2.4668
@@ -327,7 +339,10 @@ void TstCli::badInput_data() {
     QTest::newRow("info, kv-heads 3 of 4, all variants")
         << QStringList{"info", "--kv-heads", "3", "--heads", "4"} << "must divide heads";
     QTest::newRow("flag with a value")
-        << QStringList{"train", "--pos-bias=yes", "--out", out} << "takes no value";
+        << QStringList{"train", "--help=yes", "--out", out} << "takes no value";
+    QTest::newRow("unknown positional bias mode")
+        << QStringList{"train", "--pos-bias=yes", "--out", out}
+        << "unknown positional bias mode 'yes' (expected absolute, relative)";
     QTest::newRow("mistyped option") << QStringList{"train", "--step", "3", "--out", out}
                                      << "unknown option --step (did you mean --steps?)";
     QTest::newRow("lr zero, said as written") << QStringList{"train", "--lr", "0", "--out", out}

@@ -123,6 +123,12 @@ NaiveResult naiveAttention(const Mat& x, AttentionImpl& a, const ModelConfig& c)
         case Variant::IdentityQ:
             Q = x;
             break;
+        case Variant::ResidualQ: {  // X + X W_Q (the projection's bias included)
+            Q = linear(x, a.q);
+            for (size_t t = 0; t < T; ++t)
+                for (size_t i = 0; i < Q[t].size(); ++i) Q[t][i] += x[t][i];
+            break;
+        }
         case Variant::MlpQ: {
             Q = queryMlp(x, *a.qmlp);
             for (size_t t = 0; t < T; ++t)
@@ -142,7 +148,7 @@ NaiveResult naiveAttention(const Mat& x, AttentionImpl& a, const ModelConfig& c)
     if (c.posBias) {
         w = toVec(a.posBias->weight.view({-1}));
         b = a.posBias->bias.item<double>();
-        P = toMat(positionalTable(c.sequenceLength(), c.posBiasDim)
+        P = toMat(positionalTable(c)  // checked against the formulas in positionalTables()
                       .narrow(0, 0, int64_t(T))
                       .narrow(1, 0, int64_t(T))
                       .reshape({int64_t(T * T), -1}));
@@ -156,7 +162,9 @@ NaiveResult naiveAttention(const Mat& x, AttentionImpl& a, const ModelConfig& c)
             for (size_t j = 0; j < T; ++j) {
                 double s = 0;
                 for (size_t e = 0; e < dh; ++e) s += Q[i][h * dh + e] * K[j][kvh * dh + e];
+                // Karbevski's published scale for queries from X: 1/(2√d_h).
                 s /= std::sqrt(double(dh));
+                if (c.variant == Variant::IdentityQ || c.variant == Variant::ResidualQ) s *= 0.5;
                 if (c.posBias) {
                     double wp = 0, wsum = 0;
                     for (size_t f = 0; f < w.size(); ++f) {
@@ -226,7 +234,52 @@ private Q_SLOTS:
     void cachedForwardEqualsFullForward();
     void fusedPathMatchesComposedPath_data();
     void fusedPathMatchesComposedPath();
+    void positionalTables();
 };
+
+// The published absolute table against its formula written out (positional_encodings'
+// PositionalEncoding2D); the structure of both tables' biases; and what each does to Q = K.
+void TestAttention::positionalTables() {
+    const int64_t T = 9, p = 10;
+    const auto absolute = absolutePositionalTable(T, p), relative = positionalTable(T, p);
+    const int c = 2 * int(std::ceil(p / 4.0));  // 6 channels of i, then of j, cut to 10
+    for (int64_t i = 0; i < T; ++i)
+        for (int64_t j = 0; j < T; ++j)
+            for (int64_t f = 0; f < p; ++f) {
+                const int64_t index = f < c ? i : j, k = (f % c) / 2;
+                const double angle = double(index) * std::pow(10000.0, -2.0 * double(k) / c);
+                const double expected = f % 2 == 0 ? std::sin(angle) : std::cos(angle);
+                QVERIFY(std::abs(absolute[i][j][f].item<double>() - expected) < 1e-6);
+            }
+    torch::manual_seed(4);
+    const auto w = torch::randn({p}, torch::kFloat64);
+    const auto a = absolute.to(torch::kFloat64).matmul(w), r = relative.to(torch::kFloat64).matmul(w);
+    for (int64_t i = 0; i + 1 < T; ++i)
+        for (int64_t j = 0; j + 1 < T; ++j) {
+            // a(i) + b(j): every double difference vanishes; the relative bias is Toeplitz.
+            const double dd = (a[i][j] - a[i][j + 1] - a[i + 1][j] + a[i + 1][j + 1]).item<double>();
+            QVERIFY(std::abs(dd) < 1e-9);
+            QVERIFY(std::abs((r[i][j] - r[i + 1][j + 1]).item<double>()) < 1e-6);
+        }
+    // A Q = K model with either bias has asymmetric logits; without one they are symmetric.
+    for (int mode : {0, 1, 2}) {
+        ModelConfig cfg = layerConfig(int(Variant::SharedQk), 4, 4, false, int(T));
+        cfg.posBias = mode > 0;
+        cfg.posBiasMode = mode == 1 ? PosBiasMode::Absolute : PosBiasMode::Relative;
+        torch::manual_seed(6);
+        Attention att = makeAttention(cfg);
+        if (cfg.posBias) {
+            torch::NoGradGuard g;
+            att->posBias->weight.normal_(0.3, 0.5);
+        }
+        torch::NoGradGuard noGrad;
+        AttentionTrace trace;
+        att->forward(torch::randn({1, T, 32}), &trace);
+        const auto S = trace.logits[0][0];
+        const double skew = (S - S.t()).abs().max().item<double>();
+        QVERIFY2(mode == 0 ? skew < 1e-5 : skew > 1e-3, qPrintable(QString::number(skew)));
+    }
+}
 
 void TestAttention::matchesNaive_data() {
     QTest::addColumn<int>("variant");

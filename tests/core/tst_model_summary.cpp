@@ -35,6 +35,7 @@ const std::vector<VariantFacts>& facts() {
         {Variant::Single, false, false, false, true, 1},
         {Variant::IdentityQ, false, true, false, false, 2},
         {Variant::MlpQ, false, true, true, false, 2},
+        {Variant::ResidualQ, true, true, false, false, 2},
     };
     return all;
 }
@@ -54,10 +55,10 @@ int64_t attentionParams(const ModelConfig& c) {
     if (f.hasQ) n += d * qd + qd;
     if (f.mlpQ) {
         const int64_t half = d / 2;
-        n += d;                // RMSNorm gain
-        n += d * half + half;  // W₁ with bias
-        n += half * d + d;     // W₂ with bias
-        n += 2 * d;            // LayerNorm gain and bias
+        n += d;         // RMSNorm gain
+        n += d * half;  // W₁, without bias as published
+        n += half * d;  // W₂
+        n += 2 * d;     // LayerNorm gain and bias
     }
     n += d * kvd + kvd;  // W_K, always
     if (f.hasV) n += d * kvd + kvd;
@@ -117,8 +118,8 @@ std::set<std::string> expectedNames(const ModelConfig& c) {
         linear(b + ".attn.o");
         if (f.mlpQ) {
             n.insert(b + ".attn.qmlp.norm.weight");
-            linear(b + ".attn.qmlp.fc1");
-            linear(b + ".attn.qmlp.fc2");
+            n.insert(b + ".attn.qmlp.fc1.weight");
+            n.insert(b + ".attn.qmlp.fc2.weight");
             linear(b + ".attn.qmlp.ln");
         }
         if (c.posBias) linear(b + ".attn.pos_bias");
@@ -263,6 +264,28 @@ void TstModelSummary::paperSettingClosedForm() {
     // L · 2 · g · d_h · 4 bytes = 20 · 2 · 16 · 64 · 4.
     QCOMPARE(s.kvCacheBytesPerToken, int64_t(163840));
     QCOMPARE(s.kvCacheFactor, 2);
+
+    // The paper's own layout (paper-gpt) has no head bias: its QKV model has exactly
+    // 305 585 280 − 50 304 = 305 534 976 parameters, the figure the paper's code prints.
+    applyFamily(c, "paper-gpt");
+    QCOMPARE(summarize(c).parameters, int64_t(305534976));
+    // Every variant of a small paper-gpt model: the model built holds what the closed form counts
+    // (QKV Lab's layout less the head bias).
+    for (Variant v : allVariants()) {
+        ModelConfig small;
+        small.arch = Architecture::Decoder;
+        small.variant = v;
+        small.dModel = 32;
+        small.layers = 2;
+        small.heads = 4;
+        small.vocab = 50;
+        small.context = 16;
+        applyFamily(small, "paper-gpt");
+        const Model model(small, 1);
+        QCOMPARE(model.parameterCount(), summarize(small).parameters);
+        QCOMPARE(model.parameterCount(), totalParams(small) - small.vocab);
+        QVERIFY(!model.hasParameter("head_bias"));
+    }
 }
 
 void TstModelSummary::kvCacheFormula_data() {

@@ -206,7 +206,7 @@ void TstRunFolder::corruptFoldersAreRefused_data() {
     QTest::newRow("config.json unknown field") << "config-unknown"
                                                << "colour";
     QTest::newRow("config.json unknown model field") << "config-unknown-model"
-                                                     << "dropout";
+                                                     << "attention_temperature";
     QTest::newRow("config.json wrong format") << "config-format"
                                               << "format";
     QTest::newRow("config.json model not an object") << "config-model-number"
@@ -288,7 +288,7 @@ void TstRunFolder::corruptFoldersAreRefused() {
     } else if (damage == "config-unknown") {
         editConfig([](QJsonObject& o) { o.insert("colour", "blue"); });
     } else if (damage == "config-unknown-model") {
-        editModel("dropout", 0.1);
+        editModel("attention_temperature", 0.1);
     } else if (damage == "config-format") {
         editConfig([](QJsonObject& o) { o.insert("format", "qkvlab-run/99"); });
     } else if (damage == "config-model-number") {

@@ -8,6 +8,8 @@
 #include <QTableWidget>
 #include <QTextEdit>
 
+#include "attention/variant.h"
+
 #include "color_maps.h"
 #include "kv_cache_view.h"
 #include "kv_cache_what_if.h"
@@ -140,7 +142,7 @@ private Q_SLOTS:
         QCOMPARE(jr[1]["bytesHeld"].toArray().size(), 4);
         QCOMPARE(jr[1]["bytesHeld"].toArray()[3].toDouble(), 64.0 * 6);
         QCOMPARE(jr[0]["ms"].toArray()[2].toDouble(), runs[0].msPerToken[2]);
-        QCOMPARE(json["whatIf"]["variants"].toArray().size(), 6);
+        QCOMPARE(json["whatIf"]["variants"].toArray().size(), int(qkv::allVariants().size()));
     }
 
     void whatIfPaper300MAt32k() {
@@ -166,7 +168,7 @@ private Q_SLOTS:
         QCOMPARE(row(w, "single").bytes * 2, qkvBytes);
         // The table shows the same numbers: exact bytes behind the text, reductions as text.
         const int sharedKv = tableRow(w, "shared-kv");
-        QCOMPARE(w->table()->rowCount(), 6);
+        QCOMPARE(w->table()->rowCount(), int(qkv::allVariants().size()));
         const QTableWidgetItem* qkvCache =
             w->table()->item(tableRow(w, "qkv"), KvCacheWhatIfPanel::ColCache);
         QCOMPARE(qkvCache->data(Qt::UserRole).toLongLong(), qkvBytes);
