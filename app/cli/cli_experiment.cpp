@@ -2,6 +2,7 @@
 #include <QFileInfo>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "cli_commands.h"
 #include "common/errors.h"
@@ -12,7 +13,7 @@ const std::set<std::string>& experimentOptions() {
     static const std::set<std::string> names = {
         "task", "data", "variants", "kv-heads", "d-model", "layers", "heads", "seq-len", "vocab",
         "batch", "steps", "lr", "seed", "preset", "eval-every", "warmup", "arch", "pos-bias",
-        "paper"};
+        "paper", "seeds"};
     return names;
 }
 
@@ -97,6 +98,21 @@ qkv::Experiment experimentFromOptions(const CliOptions& o) {
     r.train.lr = o.number("lr", r.train.lr, 0.0);
     r.train.evalEvery = o.integer("eval-every", r.train.evalEvery, 1, 100000000);
     r.train.warmupSteps = o.integer("warmup", r.train.warmupSteps, 0, 100000000);
+    if (o.has("seeds")) {
+        if (o.has("seed")) throw UsageError("give --seed or --seeds, not both");
+        e.seeds.clear();
+        for (const std::string& word : o.list("seeds")) {
+            char* end = nullptr;
+            const long long v = std::strtoll(word.c_str(), &end, 10);
+            if (word.empty() || *end != '\0' || v < 0 || v > 2147483647)
+                throw UsageError("--seeds takes whole numbers such as 1,2,3, got '" + word + "'");
+            if (std::find(e.seeds.begin(), e.seeds.end(), uint64_t(v)) != e.seeds.end())
+                throw UsageError("--seeds names seed " + word + " twice");
+            e.seeds.push_back(uint64_t(v));
+        }
+        if (e.seeds.empty()) throw UsageError("--seeds names no seed");
+        r.train.seed = e.seeds.front();
+    }
     if (o.has("seed")) {
         const int seed = o.integer("seed", 1, 0, 2147483647);
         r.train.seed = uint64_t(seed);

@@ -3,11 +3,13 @@
 #include <QFileInfo>
 
 #include <cmath>
+#include <map>
 
 #include "cli_commands.h"
 #include "common/errors.h"
 #include "model/model_summary.h"
 #include "text_table.h"
+#include "train/seed_stats.h"
 #include "train/trainer.h"
 
 namespace qkvapp {
@@ -16,13 +18,15 @@ namespace {
 const char* const kHelp =
     "usage: qkvlab train [--preset NAME|FILE] [--task TASK] [--data PATH] [--variants LIST]\n"
     "                    [--kv-heads G] [--pos-bias [absolute|relative]] [--d-model N]\n"
-    "                    [--layers N] [--heads N] [--paper 300m|1.2b]\n"
+    "                    [--layers N] [--heads N] [--paper 300m|1.2b] [--seeds 1,2,3]\n"
     "                    [--seq-len N] [--vocab N] [--batch N] [--steps N] [--lr X] [--seed N]\n"
     "                    [--eval-every N] [--warmup N] [--arch qkvlab|llama|gpt2] --out DIR\n"
     "                    [--overwrite]\n"
     "\n"
     "Trains each variant on identical data in identical order; writes DIR/<variant>/ with\n"
-    "config.json, model.safetensors and metrics.json.\n"
+    "config.json, model.safetensors and metrics.json. With --seeds, one run per variant and\n"
+    "seed, DIR/<variant>-seed<N>/ (the seed sets the initialisation and the batch order; the\n"
+    "variants of one seed see the same batches), and a summary with mean ± std over seeds.\n"
     "  TASK  copy reverse sort swap sub follow (synthetic, encoder), fashion-mnist (ViT, an IDX\n"
     "        folder; default /usr/share/datasets/fashion-mnist), text (character LM on a UTF-8\n"
     "        file or folder; default /usr/share/games/fortunes)\n"
@@ -44,6 +48,29 @@ std::string progressLine(const qkv::TrainProgress& p) {
                        "  val " + fixed(v.loss, 4) + "  acc " + percent(v.accuracy, 1);
     if (!std::isnan(v.perplexity)) line += "  ppl " + fixed(v.perplexity, 2);
     return line + "  " + fixed(p.elapsedSeconds, 1) + "s, ETA " + fixed(p.etaSeconds, 0) + "s";
+}
+// Per variant over the seeds: mean ± sample std with n, and the mean's change vs QKV's.
+void printSeedSummary(const qkv::Experiment& e, const std::vector<qkv::RunConfig>& runs,
+                      const std::vector<qkv::TrainResult>& results, std::ostream& out) {
+    auto over = [&](qkv::Variant v, double qkv::EvalMetrics::*field) {
+        std::vector<double> values;
+        for (size_t i = 0; i < runs.size(); ++i)
+            if (runs[i].model.variant == v) values.push_back(results[i].final.*field);
+        return qkv::summarizeSeeds(values);
+    };
+    const qkv::SeedSummary qkvLoss = over(qkv::Variant::Qkv, &qkv::EvalMetrics::loss);
+    TextTable table({"variant", "seeds", "val loss", "vs qkv", "acc", "ppl"});
+    for (qkv::Variant v : e.variants) {
+        const qkv::SeedSummary loss = over(v, &qkv::EvalMetrics::loss),
+                               acc = over(v, &qkv::EvalMetrics::accuracy),
+                               ppl = over(v, &qkv::EvalMetrics::perplexity);
+        table.addRow({qkv::variantId(v), std::to_string(loss.n), qkv::meanStdText(loss, 4),
+                      v == qkv::Variant::Qkv || qkvLoss.n == 0 ? "-"
+                                                               : signedPercent(loss.mean / qkvLoss.mean - 1.0),
+                      qkv::meanStdText(acc, 4), qkv::meanStdText(ppl, 3)});
+    }
+    out << "\nOver " << e.seeds.size() << " seeds (mean ± sample std, n finished runs):\n";
+    table.print(out);
 }
 }  // namespace
 
@@ -84,9 +111,10 @@ int trainCommand(const std::vector<std::string>& args, std::ostream& out, std::o
         }
     }
 
-    double qkvLoss = std::nan("");
+    // Each run against the QKV run of its own seed.
+    std::map<uint64_t, double> qkvLoss;
     for (size_t i = 0; i < runs.size(); ++i)
-        if (runs[i].model.variant == qkv::Variant::Qkv) qkvLoss = results[i].final.loss;
+        if (runs[i].model.variant == qkv::Variant::Qkv) qkvLoss[runs[i].train.seed] = results[i].final.loss;
     TextTable table({"variant", "params", "KV B/token", "steps", "val loss", "vs qkv", "acc",
                      "ppl", "time", "status"});
     for (size_t i = 0; i < runs.size(); ++i) {
@@ -96,13 +124,15 @@ int trainCommand(const std::vector<std::string>& args, std::ostream& out, std::o
         table.addRow({run.name, humanCount(double(s.parameters)),
                       run.model.causal() ? std::to_string(s.kvCacheBytesPerToken) : "-",
                       std::to_string(r.stepsDone), fixed(r.final.loss, 4),
-                      run.model.variant == qkv::Variant::Qkv ? "-"
-                                                             : signedPercent(r.final.loss / qkvLoss - 1.0),
+                      run.model.variant == qkv::Variant::Qkv || !qkvLoss.count(run.train.seed)
+                          ? "-"
+                          : signedPercent(r.final.loss / qkvLoss[run.train.seed] - 1.0),
                       percent(r.final.accuracy, 1), fixed(r.final.perplexity, 2),
                       fixed(r.seconds, 1) + "s", qkv::statusId(r.status)});
     }
     out << '\n';
     table.print(out);
+    if (e.seeds.size() > 1) printSeedSummary(e, runs, results, out);
     return failures ? 1 : 0;
 }
 

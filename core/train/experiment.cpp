@@ -25,6 +25,16 @@ Experiment experimentFromJson(const QJsonObject& o, const std::string& where) {
         }
     }
     if (e.variants.empty()) f.fail("variants", "must name at least one variant");
+    const QJsonValue seeds = f.raw("seeds");
+    if (!seeds.isUndefined()) {
+        if (!seeds.isArray()) f.fail("seeds", "must be an array of seeds");
+        for (const QJsonValue& v : seeds.toArray()) {
+            const double x = v.toDouble(-1);
+            if (!v.isDouble() || x < 0 || x != double(uint64_t(x)))
+                f.fail("seeds", "must hold non-negative integers");
+            e.seeds.push_back(uint64_t(x));
+        }
+    }
     readJson(f.object("model"), e.base.model, where + ": model");
     readJson(f.object("task"), e.base.task, where + ": task");
     readJson(f.object("train"), e.base.train, where + ": train");
@@ -37,9 +47,12 @@ QJsonObject toJson(const Experiment& e) {
     for (Variant v : e.variants) variants.append(QString::fromStdString(variantId(v)));
     QJsonObject model = toJson(e.base.model);
     model.remove("variant");
+    QJsonArray seeds;
+    for (uint64_t s : e.seeds) seeds.append(seedToJson(s));
     return {{"name", QString::fromStdString(e.name)},
             {"description", QString::fromStdString(e.description)},
             {"variants", variants},
+            {"seeds", seeds},
             {"model", model},
             {"task", toJson(e.base.task)},
             {"train", toJson(e.base.train)}};
@@ -58,16 +71,24 @@ Experiment loadExperiment(const std::string& path) {
     return experimentFromJson(doc.object(), "preset " + path);
 }
 
+std::string runName(Variant v, uint64_t seed, bool severalSeeds) {
+    return severalSeeds ? variantId(v) + "-seed" + std::to_string(seed) : variantId(v);
+}
+
 std::vector<RunConfig> expandRuns(const Experiment& e, const Dataset& data) {
+    const std::vector<uint64_t> seeds = e.seeds.empty() ? std::vector<uint64_t>{e.base.train.seed}
+                                                        : e.seeds;
     std::vector<RunConfig> runs;
-    for (Variant v : e.variants) {
-        RunConfig r = e.base;
-        r.name = variantId(v);
-        r.model.variant = v;
-        data.configureModel(r.model);
-        validate(r.model);
-        runs.push_back(r);
-    }
+    for (uint64_t seed : seeds)
+        for (Variant v : e.variants) {
+            RunConfig r = e.base;
+            r.name = runName(v, seed, seeds.size() > 1);
+            r.model.variant = v;
+            r.train.seed = seed;
+            data.configureModel(r.model);
+            validate(r.model);
+            runs.push_back(r);
+        }
     return runs;
 }
 

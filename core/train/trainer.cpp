@@ -75,7 +75,7 @@ TrainingSession::TrainingSession(RunConfig run, const Dataset& data, std::string
       m_outDir(std::move(outDir)),
       m_model(trainableModel(m_run), m_run.train.seed),
       m_step(std::make_unique<TrainStep>(m_model, m_run.train)),
-      m_batchRng(m_run.task.seed),
+      m_batchRng(m_run.task.seed ^ (m_run.train.seed * 0x9E3779B97F4A7C15ULL)),
       m_start(std::chrono::steady_clock::now()) {
     // A loadable folder from the start; the curve starts near ln V. A folder trained before
     // keeps no history of that other run.

@@ -43,7 +43,9 @@ private:
     std::string m_outDir;
     Model m_model;
     std::unique_ptr<TrainStep> m_step;
-    std::mt19937_64 m_batchRng;  // seeded by the task: every variant sees the same batches
+    // Seeded by the task and the run's seed: every variant of one seed sees the same batches,
+    // and another seed another order of the same data.
+    std::mt19937_64 m_batchRng;
     TrainResult m_result;
     std::chrono::steady_clock::time_point m_start;
     double m_lossSinceEval = 0;
