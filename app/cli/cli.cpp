@@ -17,7 +17,7 @@ const std::map<std::string, Command>& commands() {
     static const std::map<std::string, Command> all = {
         {"train", trainCommand},     {"info", infoCommand},         {"eval", evalCommand},
         {"analyze", analyzeCommand}, {"generate", generateCommand}, {"figures", figuresCommand},
-        {"convert", convertCommand}};
+        {"convert", convertCommand}, {"reproduce", reproduceCommand}};
     return all;
 }
 
@@ -35,6 +35,7 @@ const char* const kUsage =
     "  generate text from a language model, with the KV cache's bytes per token\n"
     "  figures  the window's figures (PNG, PDF, SVG + CSV/JSON), headless\n"
     "  convert  a Hugging Face or llama2.c model as a QKV Lab run folder\n"
+    "  reproduce a published table: the runs it needs, measured over seeds, with verdicts\n"
     "\n"
     "'qkvlab COMMAND --help' describes a command; 'qkvlab --version' prints the version.\n";
 

@@ -27,6 +27,7 @@ int figuresCommand(const std::vector<std::string>& args, std::ostream& out, std:
 int evalCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int analyzeCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int generateCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int reproduceCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int convertCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace qkvapp

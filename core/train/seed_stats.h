@@ -7,7 +7,7 @@
 namespace qkv {
 
 struct SeedSummary {
-    int n = 0;           // finite values
+    int n = 0;                                   // finite values
     double mean = 0, std = 0, min = 0, max = 0;  // std: sample (n − 1), 0 for one value
 };
 
