@@ -28,6 +28,7 @@
 #include "kv_cache_view.h"
 #include "new_experiment_dialog.h"
 #include "recent_folders.h"
+#include "reproduce_dialog.h"
 #include "run_summary_view.h"
 #include "runtime/blas_runtime.h"
 #include "snapshot_builder.h"
@@ -111,8 +112,12 @@ void MainWindow::createActions() {
     file->addAction(tr("&Quit"), this, &QWidget::close)->setShortcut(QKeySequence::Quit);
 
     QMenu* presets = menuBar()->addMenu(tr("&Presets"));
-    for (const QString& name : {QString("demo"), QString("char-lm"), QString("fashion-vit")})
+    for (const QString& name : {QString("demo"), QString("char-lm"), QString("fashion-vit"),
+                                QString("paper-300m"), QString("paper-1.2b")})
         presets->addAction(name, this, [this, name] { loadPreset(name); });
+
+    QMenu* experiments = menuBar()->addMenu(tr("E&xperiments"));
+    experiments->addAction(tr("&Reproduce a Published Table…"), this, &MainWindow::openReproduce);
 
     QMenu* run = menuBar()->addMenu(tr("&Train"));
     m_train = run->addAction(tr("&Train"), m_controller, [this] { m_controller->train(); });
@@ -216,6 +221,13 @@ void MainWindow::loadPreset(const QString& name) {
     } catch (const std::exception& e) {
         showError(QString::fromStdString(e.what()));
     }
+}
+
+// Non-modal: the workspace keeps working while a reproduction trains.
+void MainWindow::openReproduce() {
+    if (!m_reproduce) m_reproduce = new ReproduceDialog(m_controller->workspaceRoot(), this);
+    m_reproduce->show();
+    m_reproduce->raise();
 }
 
 void MainWindow::openFolderDialog() {

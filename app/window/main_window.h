@@ -58,6 +58,7 @@ private:
     void newExperiment();
     void openFolderDialog();
     void openModelDialog();
+    void openReproduce();
     void openFolder(const QString& path);
     void fillRecentMenu();
     void loadPreset(const QString& name);
@@ -81,6 +82,7 @@ private:
     QLabel* m_status;
     QString m_lastError;
     Appearance m_appearance;
+    class ReproduceDialog* m_reproduce = nullptr;
 };
 
 }  // namespace qkvapp
