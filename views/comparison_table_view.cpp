@@ -51,7 +51,8 @@ QStandardItem* textItem(const QString& text) {
 QStringList ComparisonTableView::headers() {
     return {"experiment", "variant",  "params", "attn params", "KV B/token",
             "KV vs QKV",  "val loss", "Δ loss", "accuracy",    "Δ acc (pts)",
-            "perplexity", "Δ ppl",    "steps",  "time (s)",    "status"};
+            "perplexity", "Δ ppl",    "steps",  "time (s)",    "status",
+            "seeds",      "loss std", "loss per seed"};
 }
 
 ComparisonTableView::ComparisonTableView(QWidget* parent) : QWidget(parent) {
@@ -89,19 +90,26 @@ void ComparisonTableView::setRows(const QVector<ComparisonRow>& rows) {
     for (const ComparisonRow& r : rows) {
         auto* variant = textItem(r.variant);
         variant->setData(r.color, Qt::DecorationRole);
+        // Several seeds: mean ± sample std in the cell, the mean behind it for sorting and CSV.
+        auto spread = [&](const QString& mean, double std, double scale, int decimals) {
+            return r.seeds > 1 && !std::isnan(std) ? mean + " ± " + QString::number(scale * std, 'f', decimals)
+                                                   : mean;
+        };
         m_model->appendRow(
             {textItem(r.experiment), variant, numberItem(r.parameters, formatCount(r.parameters)),
              numberItem(r.attentionParameters, formatCount(r.attentionParameters)),
              numberItem(r.kvBytesPerToken, formatFixed(r.kvBytesPerToken, 0)),
              numberItem(r.cacheReduction, formatPercent(-r.cacheReduction, 2, false)),
-             numberItem(r.loss, formatFixed(r.loss, 4)),
+             numberItem(r.loss, spread(formatFixed(r.loss, 4), r.lossStd, 1, 4)),
              numberItem(r.lossDelta, formatPercent(r.lossDelta, 1, true)),
-             numberItem(r.accuracy, formatPercent(r.accuracy, 1, false)),
+             numberItem(r.accuracy, spread(formatPercent(r.accuracy, 1, false), r.accuracyStd, 100, 1)),
              numberItem(r.accuracyDelta, formatFixed(100 * r.accuracyDelta, 1)),
-             numberItem(r.perplexity, formatFixed(r.perplexity, 3)),
+             numberItem(r.perplexity, spread(formatFixed(r.perplexity, 3), r.perplexityStd, 1, 3)),
              numberItem(r.perplexityDelta, formatPercent(r.perplexityDelta, 1, true)),
              numberItem(r.steps, QString::number(r.steps)),
-             numberItem(r.seconds, formatFixed(r.seconds, 1)), textItem(r.status)});
+             numberItem(r.seconds, formatFixed(r.seconds, 1)), textItem(r.status),
+             numberItem(r.seeds, QString::number(r.seeds)),
+             numberItem(r.lossStd, formatFixed(r.lossStd, 4)), textItem(r.seedLosses)});
     }
 }
 

@@ -23,6 +23,10 @@ struct CurveSeries {
     QVector<double> valAccuracy;  // in [0, 1]
     QVector<double> trainSteps;   // the training-loss log, finer than evaluations
     QVector<double> trainLoss;    // mean training loss over each logged window
+    // Runs of one variant that differ only by their seed share a group ("experiment/variant");
+    // the view can draw them as a mean with a band. Empty: a run of its own.
+    QString group;
+    QVector<double> valLossLow, valLossHigh, valAccuracyLow, valAccuracyHigh;  // a drawn band
 };
 
 // One row of the comparison table.
@@ -41,6 +45,11 @@ struct ComparisonRow {
     double seconds = kMissing;
     int steps = 0;
     QString status;
+    // Over several seeds: the values above are means; these are the sample standard deviations
+    // and every seed's value ("1.71; 1.73; 1.80"), for the CSV.
+    int seeds = 1;
+    double lossStd = kMissing, accuracyStd = kMissing, perplexityStd = kMissing;
+    QString seedLosses;
 };
 
 // What the projection diagram draws for a variant.

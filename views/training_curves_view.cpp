@@ -1,6 +1,7 @@
 #include "training_curves_view.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QHBoxLayout>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -93,8 +94,17 @@ TrainingCurvesView::TrainingCurvesView(QWidget* parent) : QWidget(parent) {
     connect(m_smoothingSlider, &QSlider::valueChanged, this,
             [this](int v) { setSmoothing(v / 100.0); });
 
+    m_seedMode = new QComboBox(this);
+    m_seedMode->addItems({tr("each run"), tr("mean, min–max band"), tr("mean, ±1 std band")});
+    m_seedMode->setCurrentIndex(1);
+    m_seedMode->setToolTip(tr("Runs of a variant that differ only by their seed"));
+    connect(m_seedMode, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] { rebuild(); });
+
     auto* controls = new QHBoxLayout;
     controls->addWidget(m_logScale);
+    controls->addSpacing(16);
+    controls->addWidget(new QLabel(tr("Seeds"), this));
+    controls->addWidget(m_seedMode);
     controls->addSpacing(16);
     controls->addWidget(new QLabel(tr("Smoothing"), this));
     controls->addWidget(m_smoothingSlider, 1);
@@ -142,6 +152,73 @@ void TrainingCurvesView::setLineWidth(double width) {
     rebuild();
 }
 
+void TrainingCurvesView::setSeedMode(SeedMode mode) { m_seedMode->setCurrentIndex(int(mode)); }
+
+namespace {
+// Mean, and the band (min–max or mean ± std) at every step all the runs have.
+struct Band {
+    QVector<double> steps, mean, low, high;
+};
+Band bandOf(const QVector<const CurveSeries*>& runs, QVector<double> CurveSeries::*keys,
+            QVector<double> CurveSeries::*values, bool stdBand) {
+    Band b;
+    const CurveSeries& first = *runs.front();
+    for (int i = 0; i < (first.*keys).size(); ++i) {
+        const double step = (first.*keys)[i];
+        std::vector<double> v;
+        for (const CurveSeries* r : runs) {
+            const int j = (r->*keys).indexOf(step);
+            if (j >= 0 && j < (r->*values).size() && std::isfinite((r->*values)[j]))
+                v.push_back((r->*values)[j]);
+        }
+        if (v.size() != size_t(runs.size())) continue;  // only steps every seed reached
+        double sum = 0, lo = v.front(), hi = v.front();
+        for (double x : v) sum += x, lo = std::min(lo, x), hi = std::max(hi, x);
+        const double mean = sum / double(v.size());
+        double sq = 0;
+        for (double x : v) sq += (x - mean) * (x - mean);
+        const double sd = v.size() > 1 ? std::sqrt(sq / double(v.size() - 1)) : 0;
+        b.steps << step;
+        b.mean << mean;
+        b.low << (stdBand ? mean - sd : lo);
+        b.high << (stdBand ? mean + sd : hi);
+    }
+    return b;
+}
+}  // namespace
+
+QVector<CurveSeries> TrainingCurvesView::drawnSeries() const {
+    const auto mode = SeedMode(m_seedMode->currentIndex());
+    if (mode == SeedMode::EachRun) return m_series;
+    QVector<CurveSeries> out;
+    QStringList done;
+    for (const CurveSeries& s : m_series) {
+        if (s.group.isEmpty()) {
+            out << s;
+            continue;
+        }
+        if (done.contains(s.group)) continue;
+        done << s.group;
+        QVector<const CurveSeries*> runs;
+        for (const CurveSeries& r : m_series)
+            if (r.group == s.group) runs << &r;
+        const bool stdBand = mode == SeedMode::StdBand;
+        const Band loss = bandOf(runs, &CurveSeries::steps, &CurveSeries::valLoss, stdBand);
+        const Band acc = bandOf(runs, &CurveSeries::steps, &CurveSeries::valAccuracy, stdBand);
+        const Band train = bandOf(runs, &CurveSeries::trainSteps, &CurveSeries::trainLoss, stdBand);
+        CurveSeries m;
+        m.runId = s.group;
+        m.group = s.group;
+        m.label = s.label + QString(" (%1 seeds)").arg(runs.size());
+        m.color = s.color;
+        m.steps = loss.steps, m.valLoss = loss.mean, m.valLossLow = loss.low, m.valLossHigh = loss.high;
+        m.valAccuracy = acc.mean, m.valAccuracyLow = acc.low, m.valAccuracyHigh = acc.high;
+        m.trainSteps = train.steps, m.trainLoss = train.mean;
+        out << m;
+    }
+    return out;
+}
+
 void TrainingCurvesView::rebuild() {
     m_plot->clearGraphs();
     m_plot->legend->clearItems();
@@ -173,7 +250,24 @@ void TrainingCurvesView::rebuild() {
         if (!inLegend) g->removeFromLegend();
         return g;
     };
-    for (const CurveSeries& s : m_series) {
+    // A band: its lower edge, then its upper edge filled down to it, both without a legend.
+    auto addBand = [&](QCPAxis* x, QCPAxis* y, const CurveSeries& s, const QVector<double>& low,
+                       const QVector<double>& high) {
+        if (low.isEmpty()) return;
+        QColor fill = s.color;
+        fill.setAlphaF(0.18);
+        QCPGraph* lo = addGraph(x, y, s, s.steps, low, Qt::NoPen, false, s.label + " band");
+        QCPGraph* hi = addGraph(x, y, s, s.steps, high, Qt::NoPen, false, s.label + " band");
+        lo->setPen(Qt::NoPen);
+        hi->setPen(Qt::NoPen);
+        hi->setBrush(fill);
+        hi->setChannelFillGraph(lo);
+        lo->setProperty("band", true);
+        hi->setProperty("band", true);
+    };
+    for (const CurveSeries& s : drawnSeries()) {
+        addBand(lossX, lossY, s, s.valLossLow, s.valLossHigh);
+        addBand(accX, accY, s, s.valAccuracyLow, s.valAccuracyHigh);
         addGraph(lossX, lossY, s, s.trainSteps, smoothed(s.trainLoss, m_smoothing), Qt::DashLine,
                  false, s.label + " train loss");
         // Evaluations are few and exact: only the per-step training loss needs smoothing.

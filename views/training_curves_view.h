@@ -9,6 +9,7 @@
 #include "snapshots.h"
 
 class QCheckBox;
+class QComboBox;
 class QLabel;
 class QCustomPlot;
 class QCPAxisRect;
@@ -29,6 +30,11 @@ public:
     void setSmoothing(double factor);  // exponential moving average weight in [0, 0.95]
     double smoothing() const { return m_smoothing; }
     void setLineWidth(double width);
+    // Runs of one group (seeds of a variant): each drawn, or as their mean with a band.
+    enum class SeedMode { EachRun, MinMaxBand, StdBand };
+    void setSeedMode(SeedMode mode);
+    // The series drawn: m_series, or one per group in a band mode (low/high in the band fields).
+    QVector<CurveSeries> drawnSeries() const;
 
     QCustomPlot* plot() const { return m_plot; }
     bool placeholderShown() const;
@@ -48,6 +54,7 @@ private:
     QCPAxisRect* m_lossRect;
     QCPAxisRect* m_accuracyRect;
     QCheckBox* m_logScale;
+    QComboBox* m_seedMode;
     QSlider* m_smoothingSlider;
     QLabel* m_placeholder;
     QVector<CurveSeries> m_series;

@@ -1,6 +1,8 @@
 #include "new_experiment_dialog.h"
 
 #include <QCheckBox>
+
+#include <algorithm>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
@@ -84,6 +86,8 @@ NewExperimentDialog::NewExperimentDialog(const qkv::Experiment& initial, QWidget
     m_batch = spin(1, 4096, this);
     m_evalEvery = spin(1, 1000000, this);
     m_seed = spin(0, 2147483647, this);
+    m_seeds = new QLineEdit(this);
+    m_seeds->setPlaceholderText(tr("e.g. 1,2,3 — one run per variant and seed, compared as mean ± std"));
     m_lr = new QDoubleSpinBox(this);
     m_lr->setDecimals(5);
     m_lr->setRange(1e-5, 1.0);
@@ -108,6 +112,7 @@ NewExperimentDialog::NewExperimentDialog(const qkv::Experiment& initial, QWidget
     form->addRow(tr("Learning rate"), m_lr);
     form->addRow(tr("Evaluate every"), m_evalEvery);
     form->addRow(tr("Seed"), m_seed);
+    form->addRow(tr("Training seeds"), m_seeds);
 
     m_problem = new QLabel(this);
     m_problem->setWordWrap(true);
@@ -133,6 +138,7 @@ NewExperimentDialog::NewExperimentDialog(const qkv::Experiment& initial, QWidget
     for (QComboBox* c : {m_posBias, m_family})
         connect(c, qOverload<int>(&QComboBox::currentIndexChanged), this, &NewExperimentDialog::revalidate);
     connect(m_dataPath, &QLineEdit::textChanged, this, &NewExperimentDialog::revalidate);
+    connect(m_seeds, &QLineEdit::textChanged, this, &NewExperimentDialog::revalidate);
     revalidate();
 }
 
@@ -166,6 +172,9 @@ void NewExperimentDialog::setExperiment(const qkv::Experiment& e) {
     m_lr->setValue(e.base.train.lr);
     m_evalEvery->setValue(e.base.train.evalEvery);
     m_seed->setValue(int(e.base.train.seed));
+    QStringList seeds;
+    for (uint64_t seed : e.seeds) seeds << QString::number(seed);
+    m_seeds->setText(seeds.join(","));
 }
 
 qkv::Experiment NewExperimentDialog::experiment() const {
@@ -202,6 +211,17 @@ qkv::Experiment NewExperimentDialog::experiment() const {
     r.train.lr = m_lr->value();
     r.train.evalEvery = m_evalEvery->value();
     r.train.seed = uint64_t(m_seed->value());
+    e.seeds.clear();
+    for (const QString& part : m_seeds->text().split(',', Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const qulonglong seed = part.trimmed().toULongLong(&ok);
+        if (ok && std::find(e.seeds.begin(), e.seeds.end(), seed) == e.seeds.end())
+            e.seeds.push_back(seed);
+    }
+    if (e.seeds.size() == 1) {
+        r.train.seed = e.seeds.front();
+        e.seeds.clear();
+    }
     r.train.warmupSteps = std::min(r.train.warmupSteps, r.train.steps / 5);
     return e;
 }
@@ -209,6 +229,11 @@ qkv::Experiment NewExperimentDialog::experiment() const {
 QString NewExperimentDialog::problem() const {
     const qkv::Experiment e = experiment();
     if (e.variants.empty()) return tr("Tick at least one variant.");
+    for (const QString& part : m_seeds->text().split(',', Qt::SkipEmptyParts)) {
+        bool ok = false;
+        part.trimmed().toULongLong(&ok);
+        if (!ok) return tr("Training seeds are whole numbers separated by commas, such as 1,2,3.");
+    }
     const std::string configProblem = qkv::checkExperiment(e);
     if (!configProblem.empty()) return QString::fromStdString(configProblem);
     const qkv::TaskKind kind = e.base.task.kind;

@@ -37,6 +37,7 @@ public:
     QCheckBox* variantBox(qkv::Variant v) const;
     QComboBox* posBiasBox() const { return m_posBias; }
     QComboBox* familyBox() const { return m_family; }
+    QLineEdit* seedsEdit() const { return m_seeds; }
     QPushButton* trainButton() const;
     QLabel* problemLabel() const { return m_problem; }
 
@@ -56,6 +57,7 @@ private:
     QDoubleSpinBox* m_lr;
     QComboBox* m_posBias;  // none, absolute (published), relative (QKV Lab's)
     QComboBox* m_family;   // the block layout
+    QLineEdit* m_seeds;    // several training seeds, "1,2,3"; empty: the one seed above
     // What was loaded (preset or plan): settings the dialog has no field for (the optimizer's
     // betas, decay of every parameter, …) are kept from it.
     qkv::Experiment m_base;

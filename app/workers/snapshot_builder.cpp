@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "model/model_summary.h"
+#include "train/seed_stats.h"
 #include "projection_diagram_view.h"
 
 namespace qkvapp {
@@ -32,6 +33,13 @@ QVector<qkvviews::CurveSeries> curveSeries(const Workspace& w) {
             if (!r.visible || r.result.curve.empty()) continue;
             qkvviews::CurveSeries s;
             s.runId = r.id;
+            // Runs of one variant in one experiment differ by their seed: they draw as a band.
+            const auto sameVariant = std::count_if(e.runs.begin(), e.runs.end(), [&](const RunEntry& o) {
+                return !o.loaded() && o.config.model.variant == r.config.model.variant &&
+                       o.config.model.kvHeads == r.config.model.kvHeads;
+            });
+            if (sameVariant > 1 && !r.loaded())
+                s.group = e.name + "/" + QString::fromStdString(qkv::variantId(r.config.model.variant));
             s.label = shownExperiments > 1
                           ? runLabel(e, r)
                           : QString::fromStdString(qkv::variantPaperName(r.config.model.variant));
@@ -50,18 +58,56 @@ QVector<qkvviews::CurveSeries> curveSeries(const Workspace& w) {
     return out;
 }
 
+namespace {
+// One variant of one experiment over its seeds (a single run when it has one seed).
+struct VariantRuns {
+    qkv::Variant variant;
+    std::vector<const RunEntry*> runs;
+    std::vector<const RunEntry*> finished() const {
+        std::vector<const RunEntry*> out;
+        for (const RunEntry* r : runs)
+            if (!r->result.curve.empty()) out.push_back(r);
+        return out;
+    }
+};
+
+std::vector<VariantRuns> byVariant(const ExperimentEntry& e) {
+    std::vector<VariantRuns> groups;
+    for (const RunEntry& r : e.runs) {
+        // Loaded models and runs of different settings are their own groups.
+        auto it = std::find_if(groups.begin(), groups.end(), [&](const VariantRuns& g) {
+            return !r.loaded() && g.variant == r.config.model.variant && !g.runs.front()->loaded() &&
+                   g.runs.front()->config.model.kvHeads == r.config.model.kvHeads;
+        });
+        if (it == groups.end())
+            groups.push_back({r.config.model.variant, {&r}});
+        else
+            it->runs.push_back(&r);
+    }
+    return groups;
+}
+
+qkv::SeedSummary over(const std::vector<const RunEntry*>& runs, double qkv::EvalMetrics::*field) {
+    std::vector<double> values;
+    for (const RunEntry* r : runs) values.push_back(r->result.final.*field);
+    return qkv::summarizeSeeds(values);
+}
+}  // namespace
+
 QVector<qkvviews::ComparisonRow> comparisonRows(const Workspace& w) {
     QVector<qkvviews::ComparisonRow> rows;
     for (const auto& e : w.experiments()) {
-        const RunEntry* base = nullptr;
-        for (const auto& r : e.runs)
-            if (r.config.model.variant == qkv::Variant::Qkv && !r.result.curve.empty()) base = &r;
-        for (const auto& r : e.runs) {
+        const std::vector<VariantRuns> groups = byVariant(e);
+        const VariantRuns* base = nullptr;
+        for (const VariantRuns& g : groups)
+            if (g.variant == qkv::Variant::Qkv && !g.finished().empty()) base = &g;
+        for (const VariantRuns& g : groups) {
+            const RunEntry& r = *g.runs.front();
             const qkv::ModelSummary s = qkv::summarize(r.config.model);
             qkvviews::ComparisonRow row;
             row.runId = r.id;
             row.experiment = e.name;
-            row.variant = QString::fromStdString(qkv::variantPaperName(r.config.model.variant));
+            row.variant = r.displayName();
             row.color = r.color;
             row.parameters = double(s.parameters);
             row.attentionParameters = double(s.attentionParameters);
@@ -69,17 +115,33 @@ QVector<qkvviews::ComparisonRow> comparisonRows(const Workspace& w) {
             row.cacheReduction = qkv::kvCacheReductionVsQkv(r.config.model);
             row.steps = r.result.stepsDone;
             row.status = stateText(r, false);
-            if (!r.result.curve.empty()) {
-                const qkv::EvalMetrics& m = r.result.final;
-                row.loss = m.loss;
-                row.accuracy = m.accuracy;
-                row.perplexity = m.perplexity;
-                row.seconds = r.result.seconds;
-                if (base && base != &r) {
-                    const qkv::EvalMetrics& b = base->result.final;
-                    row.lossDelta = m.loss / b.loss - 1.0;
-                    row.accuracyDelta = m.accuracy - b.accuracy;
-                    row.perplexityDelta = m.perplexity / b.perplexity - 1.0;
+            row.seeds = int(g.runs.size());
+            const auto done = g.finished();
+            if (!done.empty()) {
+                const qkv::SeedSummary loss = over(done, &qkv::EvalMetrics::loss),
+                                       acc = over(done, &qkv::EvalMetrics::accuracy),
+                                       ppl = over(done, &qkv::EvalMetrics::perplexity);
+                row.loss = loss.n ? loss.mean : qkvviews::kMissing;
+                row.accuracy = acc.n ? acc.mean : qkvviews::kMissing;
+                row.perplexity = ppl.n ? ppl.mean : qkvviews::kMissing;
+                if (g.runs.size() > 1) {
+                    row.lossStd = loss.std, row.accuracyStd = acc.std, row.perplexityStd = ppl.std;
+                    QStringList values;
+                    for (const RunEntry* run : done) values << QString::number(run->result.final.loss, 'f', 4);
+                    row.seedLosses = values.join("; ");
+                    row.status = QObject::tr("%1 of %2 seeds finished").arg(done.size()).arg(g.runs.size());
+                }
+                double seconds = 0;
+                for (const RunEntry* run : done) seconds += run->result.seconds;
+                row.seconds = seconds;
+                if (base && base != &g) {
+                    const auto b = base->finished();
+                    const double bl = over(b, &qkv::EvalMetrics::loss).mean,
+                                 ba = over(b, &qkv::EvalMetrics::accuracy).mean,
+                                 bp = over(b, &qkv::EvalMetrics::perplexity).mean;
+                    row.lossDelta = row.loss / bl - 1.0;
+                    row.accuracyDelta = row.accuracy - ba;
+                    row.perplexityDelta = row.perplexity / bp - 1.0;
                 }
             }
             rows << row;

@@ -39,15 +39,20 @@ ExperimentEntry& Workspace::addPlanned(const qkv::Experiment& e) {
     ExperimentEntry entry;
     entry.name = QString::fromStdString(e.name.empty() ? "experiment" : e.name);
     entry.experiment = e;
-    for (qkv::Variant v : e.variants) {
-        RunEntry run;
-        run.config = e.base;
-        run.config.model.variant = v;
-        run.config.name = qkv::variantId(v);
-        run.id = entry.name + "/" + QString::fromStdString(run.config.name);
-        run.color = variantColor(v);
-        entry.runs.push_back(run);
-    }
+    // The runs training will make, named as expandRuns names them (one per variant and seed).
+    const std::vector<uint64_t> seeds =
+        e.seeds.empty() ? std::vector<uint64_t>{e.base.train.seed} : e.seeds;
+    for (uint64_t seed : seeds)
+        for (qkv::Variant v : e.variants) {
+            RunEntry run;
+            run.config = e.base;
+            run.config.model.variant = v;
+            run.config.train.seed = seed;
+            run.config.name = qkv::runName(v, seed, seeds.size() > 1);
+            run.id = entry.name + "/" + QString::fromStdString(run.config.name);
+            run.color = variantColor(v);
+            entry.runs.push_back(run);
+        }
     m_experiments.push_back(entry);
     return m_experiments.back();
 }

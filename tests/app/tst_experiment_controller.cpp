@@ -2,6 +2,8 @@
 // opens run folders.
 #include <QtTest>
 
+#include <cmath>
+
 #include <QTemporaryDir>
 
 #include "experiment_controller.h"
@@ -48,6 +50,7 @@ private Q_SLOTS:
     void failureIsReportedAndWorkspaceKeepsWorking();
     void opensRunFolders();
     void opensPretrainedModels();
+    void seedsAreOneComparisonRow();
     void refusesImpossibleSettingsBeforeTraining();
 };
 
@@ -200,6 +203,31 @@ void TestExperimentController::opensPretrainedModels() {
     QCOMPARE(labels[1], std::string("\xE2\x90\xA3Once"));
     QCOMPARE(int(set.variants[0].analysis.layers.size()), 5);
     QVERIFY(set.variants[0].history.isEmpty());  // no checkpoints outside a run folder
+}
+
+// Several seeds: planned as one run per variant and seed, trained, then one comparison row per
+// variant with the mean, the sample std and every seed's loss.
+void TestExperimentController::seedsAreOneComparisonRow() {
+    QTemporaryDir dir;
+    ExperimentController c(dir.path());
+    qkv::Experiment e = tinyExperiment(6);
+    e.seeds = {1, 2};
+    c.planExperiment(e);
+    QCOMPARE(int(c.workspace().experiments().back().runs.size()), 2 * int(e.variants.size()));
+    QSignalSpy finished(&c, &ExperimentController::trainingFinished);
+    QSignalSpy rows(&c, &ExperimentController::comparisonChanged);
+    QVERIFY(c.train());
+    QVERIFY(finished.wait(60000));
+    QTRY_VERIFY(!rows.isEmpty());
+    const auto table = rows.last().at(0).value<QVector<qkvviews::ComparisonRow>>();
+    QCOMPARE(table.size(), int(e.variants.size()));
+    const qkvviews::ComparisonRow& row = table.front();
+    QCOMPARE(row.seeds, 2);
+    const QStringList losses = row.seedLosses.split("; ");
+    QCOMPARE(losses.size(), 2);
+    const double a = losses[0].toDouble(), b = losses[1].toDouble();
+    QVERIFY(std::abs(row.loss - (a + b) / 2) < 1e-4);
+    QVERIFY(std::abs(row.lossStd - std::abs(a - b) / std::sqrt(2.0)) < 1e-4);
 }
 
 QTEST_MAIN(TestExperimentController)

@@ -34,7 +34,38 @@ private Q_SLOTS:
     void logScaleSwitchesAxis();
     void smoothingMatchesClosedForm();
     void emptySeriesClearsThePlot();
+    void seedsDrawAsAMeanWithABand();
 };
+
+// Three seeds of one variant (valLoss scaled 1, 2, 4): the mean at each step by hand, the band
+// min–max or mean ± sample std, a filled channel; each run again when asked.
+void TestTrainingCurvesView::seedsDrawAsAMeanWithABand() {
+    QVector<CurveSeries> runs = {series("s1", 1.0), series("s2", 2.0), series("s4", 4.0),
+                                 series("other", 1.5)};
+    for (int i = 0; i < 3; ++i) runs[i].group = "exp/qkv";
+    TrainingCurvesView view;
+    view.setSeries(runs);
+    const QVector<CurveSeries> drawn = view.drawnSeries();
+    QCOMPARE(drawn.size(), 2);
+    QCOMPARE(drawn[0].label, QString("s1 (3 seeds)"));
+    // Step 100 (i = 2): values 2.1, 4.2, 8.4 → mean 4.9, min 2.1, max 8.4.
+    QVERIFY(std::abs(drawn[0].valLoss[2] - 4.9) < 1e-12);
+    QVERIFY(std::abs(drawn[0].valLossLow[2] - 2.1) < 1e-12);
+    QVERIFY(std::abs(drawn[0].valLossHigh[2] - 8.4) < 1e-12);
+    int filled = 0;
+    for (int i = 0; i < view.plot()->graphCount(); ++i)
+        filled += view.plot()->graph(i)->channelFillGraph() != nullptr;
+    QCOMPARE(filled, 2);  // the loss band and the accuracy band
+    QCOMPARE(view.plot()->legend->itemCount(), 2);
+    view.setSeedMode(TrainingCurvesView::SeedMode::StdBand);
+    // Deviations −2.8, −0.7, 3.5: squares 7.84 + 0.49 + 12.25 = 20.58, / 2 → std √10.29.
+    const CurveSeries band = view.drawnSeries()[0];
+    QVERIFY(std::abs(band.valLossHigh[2] - (4.9 + std::sqrt(10.29))) < 1e-9);
+    view.setSeedMode(TrainingCurvesView::SeedMode::EachRun);
+    QCOMPARE(view.drawnSeries().size(), 4);
+    QCOMPARE(view.plot()->legend->itemCount(), 4);
+    QVERIFY(view.figureCsv().contains("s4,"));  // the CSV keeps every seed's values
+}
 
 void TestTrainingCurvesView::drawsThreeGraphsPerRun() {
     TrainingCurvesView view;
