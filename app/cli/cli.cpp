@@ -17,7 +17,8 @@ const std::map<std::string, Command>& commands() {
     static const std::map<std::string, Command> all = {
         {"train", trainCommand},     {"info", infoCommand},         {"eval", evalCommand},
         {"analyze", analyzeCommand}, {"generate", generateCommand}, {"figures", figuresCommand},
-        {"convert", convertCommand}, {"reproduce", reproduceCommand}};
+        {"convert", convertCommand}, {"reproduce", reproduceCommand},
+        {"export-torch", exportTorchCommand}};
     return all;
 }
 
@@ -36,6 +37,7 @@ const char* const kUsage =
     "  figures  the window's figures (PNG, PDF, SVG + CSV/JSON), headless\n"
     "  convert  a Hugging Face or llama2.c model as a QKV Lab run folder\n"
     "  reproduce a published table: the runs it needs, measured over seeds, with verdicts\n"
+    "  export-torch  an experiment for PyTorch distributed (torchrun), to watch live here\n"
     "\n"
     "'qkvlab COMMAND --help' describes a command; 'qkvlab --version' prints the version.\n";
 

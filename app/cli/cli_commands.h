@@ -29,5 +29,6 @@ int analyzeCommand(const std::vector<std::string>& args, std::ostream& out, std:
 int generateCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int reproduceCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int convertCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int exportTorchCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace qkvapp

@@ -16,6 +16,12 @@ ExperimentController::ExperimentController(QString workspaceRoot, QObject* paren
     m_publishTimer.setSingleShot(true);
     m_publishTimer.setInterval(kPublishInterval);
     connect(&m_publishTimer, &QTimer::timeout, this, &ExperimentController::publish);
+    connect(&m_watcher, &RunFolderWatcher::runUpdated, this, &ExperimentController::onRunUpdated);
+    connect(&m_watcher, &RunFolderWatcher::runAppeared, this, &ExperimentController::onRunAppeared);
+    connect(&m_watcher, &RunFolderWatcher::runStalled, this, &ExperimentController::onRunStalled);
+    connect(&m_watcher, &RunFolderWatcher::runUnreadable, this, [this](const QString& dir, const QString& why) {
+        Q_EMIT errorOccurred(tr("Cannot read %1: %2").arg(dir, why));
+    });
 }
 
 ExperimentController::~ExperimentController() {
@@ -210,6 +216,8 @@ bool ExperimentController::openModel(const QString& path) {
 
 bool ExperimentController::openFolder(const QString& path) {
     const QString dir = QFileInfo(path).absoluteFilePath();
+    if (QFileInfo::exists(dir + "/experiment.json") && QFileInfo::exists(dir + "/run.sh"))
+        return openExportFolder(dir);
     // Models from elsewhere, and run folders converted from them, are loaded models.
     try {
         const qkv::ModelFormat format = qkv::detectModelFormat(dir.toStdString());
@@ -259,11 +267,14 @@ bool ExperimentController::openFolder(const QString& path) {
     }
     if (!problems.isEmpty()) Q_EMIT errorOccurred(tr("Some runs could not be opened:\n%1").arg(problems.join('\n')));
     if (entry.runs.empty()) return problems.isEmpty();
-    if (ExperimentEntry* existing = m_workspace.findExperiment(entry.name); existing && existing->folder == folder) {
-        for (auto& r : entry.runs) existing->runs.push_back(r);
+    ExperimentEntry* target = m_workspace.findExperiment(entry.name);
+    if (target && target->folder == folder) {
+        for (auto& r : entry.runs) target->runs.push_back(r);
     } else {
         m_workspace.experiments().push_back(entry);
+        target = &m_workspace.experiments().back();
     }
+    watchRuns(*target);
     m_currentRun = entry.runs.front().id;
     Q_EMIT folderOpened(dir);
     changed();

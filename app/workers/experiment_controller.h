@@ -9,6 +9,7 @@
 
 #include <optional>
 
+#include "bridge/run_folder_watcher.h"
 #include "snapshots.h"
 #include "training_worker.h"
 #include "worker_thread.h"
@@ -42,8 +43,11 @@ public:
     // A run folder, a folder whose subfolders are runs, or a model from elsewhere (a Hugging
     // Face folder, a llama2.c .bin), which joins the "Loaded models" experiment. Only the
     // configuration and tokenizer are read here; the workers load the weights. Errors go to
-    // errorOccurred.
+    // errorOccurred. Folders of runs are watched: runs another process is still writing
+    // (torchrun) update live, new ones join, and one that stops writing is shown stalled. A
+    // folder written by export-torch opens on its runs/, its runs queued until they appear.
     bool openFolder(const QString& path);
+    RunFolderWatcher& watcher() { return m_watcher; }
     static constexpr const char* kLoadedExperiment = "Loaded models";
     void setRunVisible(const QString& runId, bool visible);
     void selectRun(const QString& runId);
@@ -68,6 +72,12 @@ private:
     void onFinished(bool cancelled);
     void onFailed(const QString& message);
     void apply(const QVector<RunSnapshot>& runs);
+    // Live runs (experiment_controller_live.cpp).
+    bool openExportFolder(const QString& exportDir);
+    void watchRuns(ExperimentEntry& e);
+    void onRunUpdated(const QString& runDir, const qkv::RunFolder& run);
+    void onRunAppeared(const QString& runDir);
+    void onRunStalled(const QString& runDir, qint64 silentMs);
     // What a change touches; publish() redraws only those views.
     enum Dirty { kWorkspace = 1, kCurves = 2, kTable = 4, kSummary = 8, kAll = 15 };
     void changed(int what = kAll);
@@ -82,6 +92,7 @@ private:
     int m_dirty = 0;
     QElapsedTimer m_sinceCurves;
     std::optional<qkv::Experiment> m_lastPlan;
+    RunFolderWatcher m_watcher;
 };
 
 }  // namespace qkvapp

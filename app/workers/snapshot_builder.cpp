@@ -168,7 +168,8 @@ QVector<AnalysisRequest::Run> analyzableRuns(const Workspace& w) {
     QVector<AnalysisRequest::Run> runs;
     for (const auto& e : w.experiments())
         for (const auto& r : e.runs)
-            if (r.visible && r.id.startsWith('/') && r.state != RunState::Failed)
+            if (r.visible && r.id.startsWith('/') &&
+                (r.state == RunState::Finished || r.state == RunState::Live || r.state == RunState::Stalled))
                 runs.push_back({r.id, r.displayName(), r.color});
     return runs;
 }

@@ -74,6 +74,17 @@ QString stateText(const RunEntry& run, bool detailed) {
                 .arg(100 * run.result.stepsDone / total)
                 .arg(run.etaSeconds, 0, 'f', 0);
         }
+        case RunState::Live: {
+            if (!detailed) return QObject::tr("training elsewhere");
+            return QObject::tr("training elsewhere · step %1 of %2")
+                .arg(run.result.stepsDone)
+                .arg(run.config.train.steps);
+        }
+        case RunState::Stalled:
+            return QObject::tr("stalled at step %1 of %2 (no update for %3 s)")
+                .arg(run.result.stepsDone)
+                .arg(run.config.train.steps)
+                .arg(run.silentMs / 1000);
         case RunState::Failed: return QObject::tr("failed: %1").arg(run.error);
         case RunState::Finished:
             if (run.result.status == qkv::TrainStatus::Completed)

@@ -11,7 +11,9 @@
 
 namespace qkvapp {
 
-enum class RunState { Planned, Queued, Training, Finished, Failed };
+// Live: another process (torchrun, a qkvlab train in a terminal) is writing the run folder;
+// Stalled: it was, and has written nothing for longer than the watcher's limit.
+enum class RunState { Planned, Queued, Training, Live, Stalled, Finished, Failed };
 
 struct RunEntry {
     QString id;  // the run folder's absolute path; for planned runs, "<experiment>/<variant>"
@@ -21,6 +23,7 @@ struct RunEntry {
     bool visible = true;
     RunState state = RunState::Planned;
     double etaSeconds = 0;
+    qint64 silentMs = 0;  // Stalled: how long the folder has not been written
     QString error;
     // A model QKV Lab did not train (Hugging Face, llama2.c, a converted run): how it was stored
     // and what tokenizes its prompts, e.g. "Hugging Face folder · BF16 · SentencePiece (32000)".

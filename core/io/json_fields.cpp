@@ -35,17 +35,31 @@ void JsonFields::read(const char* key, int& value) {
 void JsonFields::read(const char* key, uint64_t& value) {
     const QJsonValue v = take(key);
     if (v.isUndefined()) return;
+    const std::optional<uint64_t> seed = seedFromJson(v);
+    if (!seed) fail(key, "must be a non-negative integer");
+    value = *seed;
+}
+
+std::optional<uint64_t> seedFromJson(const QJsonValue& v) {
     if (v.isString()) {  // values above 2^53 are stored as decimal strings (see seedToJson)
         bool ok = false;
         const qulonglong parsed = v.toString().toULongLong(&ok, 10);
-        if (!ok) fail(key, "must be a non-negative integer");
-        value = parsed;
-        return;
+        return ok ? std::optional<uint64_t>(parsed) : std::nullopt;
     }
-    const double d = v.toDouble(-1);
-    if (!v.isDouble() || d < 0 || d != std::floor(d) || d > 9007199254740992.0)
-        fail(key, "must be a non-negative integer");
-    value = uint64_t(d);
+    const std::optional<int64_t> n = exactInteger(v, 0, int64_t(1) << 53);
+    return n ? std::optional<uint64_t>(uint64_t(*n)) : std::nullopt;
+}
+
+std::optional<int64_t> exactInteger(const QJsonValue& v, int64_t lo, int64_t hi) {
+    if (!v.isDouble()) return std::nullopt;
+    const double d = v.toDouble();
+    // 2^63 itself is a double that no int64_t holds (INT64_MAX rounds up to it).
+    if (!(d >= double(lo) && d <= double(hi)) || d != std::floor(d) ||
+        d >= 9223372036854775808.0)
+        return std::nullopt;
+    const int64_t n = int64_t(d);
+    if (n < lo || n > hi) return std::nullopt;
+    return n;
 }
 
 void JsonFields::read(const char* key, double& value) {

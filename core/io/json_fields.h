@@ -7,6 +7,7 @@
 #include <QString>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace qkv {
@@ -37,6 +38,13 @@ private:
 
 // JSON numbers are exact to 2^53; larger integers (seeds) are written as decimal strings.
 QJsonValue seedToJson(uint64_t v);
+// The inverse: a non-negative integer number up to 2^53 or a decimal string; none otherwise.
+std::optional<uint64_t> seedFromJson(const QJsonValue& v);
+
+// A JSON number that is an integer within [lo, hi]; none for anything else (a fraction, a value
+// out of range, another type). Checked before any conversion: a double beyond the range of the
+// integer type has no defined conversion.
+std::optional<int64_t> exactInteger(const QJsonValue& v, int64_t lo, int64_t hi);
 
 // NaN is not JSON: it is written as null and read back as NaN.
 QJsonValue numberOrNull(double v);

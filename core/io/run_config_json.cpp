@@ -139,8 +139,9 @@ void readJson(const QJsonObject& o, ModelConfig& c, const std::string& where, bo
     c.ropePairs = parseRotaryPairs(pairs);
     c.mlp = parseMlp(mlp);
     // head_dim is written always; it overrides d / H only where it differs.
-    c.headDimOverride = headDim > 0 && (c.heads <= 0 || headDim * c.heads != c.dModel) ? headDim : 0;
-    if (c.mlpHidden == 4 * c.dModel) c.mlpHidden = 0;
+    c.headDimOverride =
+        headDim > 0 && (c.heads <= 0 || int64_t(headDim) * c.heads != c.dModel) ? headDim : 0;
+    if (int64_t(c.mlpHidden) == 4 * int64_t(c.dModel)) c.mlpHidden = 0;
     f.rejectUnknown();
 }
 

@@ -210,6 +210,7 @@ uint64_t dtypeSize(TensorDType t) {
 }
 
 void convertToFloat(TensorDType dtype, const unsigned char* p, size_t count, float* out) {
+    if (count == 0) return;  // `out` of an empty tensor may be null, which memcpy may not take
     switch (dtype) {
         case DType::F32:
             if (kLittleEndianHost) {

@@ -2,6 +2,7 @@
 
 #include "common/errors.h"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -101,7 +102,8 @@ void applyFamily(ModelConfig& c, const std::string& family) {
         c.positions = PositionKind::Rotary;
         c.mlp = MlpKind::SwiGlu;
         // Llama's width rule (llama2.c's model.py): two thirds of 4d, up to a multiple of 32.
-        c.mlpHidden = (2 * 4 * c.dModel / 3 + 31) / 32 * 32;
+        c.mlpHidden = int(std::min<int64_t>((2 * 4 * int64_t(c.dModel) / 3 + 31) / 32 * 32,
+                                            INT32_MAX));
         c.attnBias = c.mlpBias = c.headBias = false;
         c.tiedHead = false;
         return;
@@ -121,7 +123,7 @@ void validate(const ModelConfig& c) {
     auto fail = [](const std::string& m) { throw ConfigError(m); };
     if (c.dModel <= 0 || c.dModel > 65536) fail("d-model must be between 1 and 65536");
     if (c.layers <= 0 || c.layers > 256) fail("layers must be between 1 and 256");
-    if (c.heads <= 0) fail("heads must be at least 1");
+    if (c.heads <= 0 || c.heads > 65536) fail("heads must be between 1 and 65536");
     if (c.headDimOverride < 0 || c.headDimOverride > 65536)
         fail("head dimension must be between 1 and 65536");
     if (c.headDimOverride == 0 && c.dModel % c.heads != 0)
@@ -146,7 +148,9 @@ void validate(const ModelConfig& c) {
     if (c.posBias && (c.posBiasDim < 2 || c.posBiasDim % 2 != 0))
         fail("the positional bias needs an even table width of at least 2");
     if (c.arch == Architecture::Vit) {
-        if (c.patchSize <= 0 || c.imageSize <= 0 || c.imageSize % c.patchSize != 0)
+        if (c.imageSize <= 0 || c.imageSize > 4096)
+            fail("image size must be between 1 and 4096");
+        if (c.patchSize <= 0 || c.imageSize % c.patchSize != 0)
             fail("image size (" + std::to_string(c.imageSize) + ") must be a multiple of patch size (" +
                  std::to_string(c.patchSize) + ")");
     } else if (c.context < 1 || c.context > 1 << 20) {
@@ -155,7 +159,7 @@ void validate(const ModelConfig& c) {
     if (c.variant == Variant::MlpQ && c.dModel < 2) fail("mlp-q needs d-model of at least 2");
     if (!(c.dropout >= 0 && c.dropout < 1)) fail("dropout must be in [0, 1)");
     if (!(c.identityQueryScale > 0)) fail("the identity-query scale must be positive");
-    if (queryIsInput(c.variant) && c.heads * c.headDim() != c.dModel)
+    if (queryIsInput(c.variant) && int64_t(c.heads) * c.headDim() != c.dModel)
         fail(variantId(c.variant) + " starts its queries from X, so heads x head dimension must equal d-model (" +
              std::to_string(c.heads) + " x " + std::to_string(c.headDim()) + " != " +
              std::to_string(c.dModel) + ")");

@@ -1,6 +1,7 @@
 #pragma once
 // Shape of a model: everything needed to build it, count it, or size its cache.
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -97,7 +98,10 @@ struct ModelConfig {
     int headDim() const {
         return headDimOverride > 0 ? headDimOverride : heads > 0 ? dModel / heads : 0;
     }
-    int mlpWidth() const { return mlpHidden > 0 ? mlpHidden : 4 * dModel; }
+    // Saturates rather than overflows for a d-model validate() refuses (files read as they are).
+    int mlpWidth() const {
+        return mlpHidden > 0 ? mlpHidden : int(std::min<int64_t>(4 * int64_t(dModel), INT32_MAX));
+    }
     // The factor of Q Kᵀ in the logits: 1/√d_h, times identityQueryScale when Q starts from X.
     double logitScale() const;
     int kvHeadCount() const { return kvHeads > 0 ? kvHeads : heads; }

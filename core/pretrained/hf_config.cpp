@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "common/errors.h"
+#include "io/json_fields.h"
 
 namespace qkv {
 
@@ -47,9 +48,8 @@ public:
         return m_o.value(key).toString().toStdString();
     }
     std::optional<int64_t> tokenId(const char* key) const {
-        const QJsonValue v = m_o.value(key);
-        if (v.isDouble() && v.toDouble() >= 0) return int64_t(v.toDouble());
-        return std::nullopt;  // absent, null, or a list (several ids)
+        // Absent, null, or a list (several ids): none.
+        return exactInteger(m_o.value(key), 0, std::numeric_limits<int32_t>::max());
     }
     const QJsonObject& object() const { return m_o; }
 

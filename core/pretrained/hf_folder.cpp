@@ -5,10 +5,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-#include <set>
-
 #include "common/errors.h"
 #include "io/atomic_file.h"
+#include "pretrained/shard_index.h"
 
 namespace qkv {
 
@@ -53,33 +52,18 @@ WeightFiles openHfWeights(const std::string& dir) {
                           "code); QKV Lab reads model.safetensors");
         throw IoError(dir + ": no model.safetensors or model.safetensors.index.json");
     }
-    QJsonParseError err{};
-    const QJsonDocument doc =
-        QJsonDocument::fromJson(QByteArray::fromStdString(readFile(index)), &err);
-    if (err.error != QJsonParseError::NoError || !doc.isObject())
-        throw IoError(index + ": not a JSON object (" + err.errorString().toStdString() + ")");
-    const QJsonObject map = doc.object().value("weight_map").toObject();
-    if (map.isEmpty()) throw IoError(index + ": no \"weight_map\"");
-    std::set<std::string> shards;
-    for (auto it = map.begin(); it != map.end(); ++it) {
-        const QString shard = it.value().toString();
-        if (shard.isEmpty() || shard.contains('/') || shard.contains('\\') || shard.startsWith('.'))
-            throw IoError(index + ": tensor '" + it.key().toStdString() +
-                          "' names no shard file in the folder");
-        shards.insert(shard.toStdString());
-    }
-    for (const std::string& shard : shards) {
+    const ShardIndex shardIndex = parseShardIndex(readFile(index), index);
+    for (const std::string& shard : shardIndex.shards) {
         const std::string path = inDir(dir, QString::fromStdString(shard));
         if (!exists(path))
             throw IoError(index + ": shard '" + shard + "' is missing from the folder");
         files.addSafetensors(path);
     }
-    for (auto it = map.begin(); it != map.end(); ++it) {
-        const SourceTensor* t = files.find(it.key().toStdString());
-        if (!t ||
-            QFileInfo(QString::fromStdString(t->file->path())).fileName() != it.value().toString())
-            throw IoError(index + ": tensor '" + it.key().toStdString() + "' is not in shard '" +
-                          it.value().toString().toStdString() + "'");
+    for (const auto& [tensor, shard] : shardIndex.shardOf) {
+        const SourceTensor* t = files.find(tensor);
+        if (!t || QFileInfo(QString::fromStdString(t->file->path())).fileName().toStdString() !=
+                      shard)
+            throw IoError(index + ": tensor '" + tensor + "' is not in shard '" + shard + "'");
     }
     return files;
 }

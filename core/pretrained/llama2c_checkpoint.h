@@ -1,11 +1,7 @@
 #pragma once
-// llama2.c checkpoints (.bin). Two headers exist: the legacy one, seven int32 (dim, hidden_dim,
-// n_layers, n_heads, n_kv_heads, vocab_size, seq_len; a negative vocab_size means the classifier
-// is stored separately at the end), and the versioned one, 256 bytes starting with the uint32
-// 0x616b3432 ("ak42"), a version and the same seven int32 plus a shared-classifier flag.
-// Version 1 is float32; version 2 (int8, Q8_0) is refused by name. Every matrix is stored
-// (out, in); the weights of all layers of one kind follow each other. Rotary embeddings rotate
-// adjacent pairs (Meta's convention); the legacy file's stored RoPE tables are skipped.
+// llama2.c checkpoints (.bin), mapped and indexed for the weight loader; the header and layout
+// are read by llama2c_header.h. Rotary embeddings rotate adjacent pairs (Meta's convention);
+// the legacy file's stored RoPE tables are skipped.
 
 #include <cstdint>
 #include <memory>

@@ -12,6 +12,7 @@
 #include "common/errors.h"
 #include "data/text_corpus.h"
 #include "io/atomic_file.h"
+#include "io/json_fields.h"
 #include "tokenize/gpt2_pretokenize.h"
 
 namespace qkv {
@@ -33,13 +34,19 @@ public:
           m_added(std::move(added)),
           m_addPrefixSpace(addPrefixSpace),
           m_origin(std::move(origin)) {
-        for (const AddedToken& a : m_added) m_vocab.emplace(a.content, a.id);
         int64_t maxId = -1;
         for (const auto& [piece, id] : m_vocab) maxId = std::max(maxId, id);
+        for (const AddedToken& a : m_added) maxId = std::max(maxId, a.id);
         m_pieces.assign(size_t(maxId + 1), std::string());
         for (const auto& [piece, id] : m_vocab) m_pieces[size_t(id)] = piece;
         m_special.assign(m_pieces.size(), false);
-        for (const AddedToken& a : m_added) m_special[size_t(a.id)] = true;
+        // An added token may repeat a piece of the vocabulary under another id (a damaged or
+        // hand-edited file): its own id names it, the vocabulary's id keeps the piece.
+        for (const AddedToken& a : m_added) {
+            m_vocab.emplace(a.content, a.id);
+            m_pieces[size_t(a.id)] = a.content;
+            m_special[size_t(a.id)] = true;
+        }
         const std::u32string& table = gpt2ByteToUnicode();
         for (int b = 0; b < 256; ++b) m_byteOf[table[size_t(b)]] = char(b);
         auto it = m_vocab.find("<|endoftext|>");
@@ -172,11 +179,11 @@ std::unordered_map<std::string, int64_t> readVocab(const QJsonValue& value,
     std::unordered_map<std::string, int64_t> vocab;
     vocab.reserve(size_t(obj.size()));
     for (auto it = obj.begin(); it != obj.end(); ++it) {
-        const double id = it.value().toDouble(-1);
-        if (!it.value().isDouble() || id < 0 || id != double(int64_t(id)) || id > 16777216)
+        const std::optional<int64_t> id = exactInteger(it.value(), 0, 16777216);
+        if (!id)
             throw DataError(source + ": piece '" + it.key().toStdString() +
                             "' has no valid id (a non-negative integer)");
-        vocab[it.key().toStdString()] = int64_t(id);
+        vocab[it.key().toStdString()] = *id;
     }
     if (vocab.empty()) throw DataError(source + ": the vocabulary is empty");
     return vocab;
@@ -271,11 +278,11 @@ std::shared_ptr<Tokenizer> parseTokenizerJson(const std::string& json, const std
     std::vector<AddedToken> added;
     for (const QJsonValue& v : root.value("added_tokens").toArray()) {
         const QJsonObject a = v.toObject();
-        const double id = a.value("id").toDouble(-1);
+        const std::optional<int64_t> id = exactInteger(a.value("id"), 0, 16777216);
         const std::string content = a.value("content").toString().toStdString();
-        if (id < 0 || id > 16777216 || content.empty())
+        if (!id || content.empty())
             throw DataError(source + ": an added token without an id or content");
-        added.push_back({content, int64_t(id)});
+        added.push_back({content, *id});
     }
     return std::make_shared<Gpt2Bpe>(std::move(vocab), std::move(ranks), std::move(added),
                                      prefixSpace, "tokenizer.json");

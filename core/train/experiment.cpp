@@ -29,10 +29,9 @@ Experiment experimentFromJson(const QJsonObject& o, const std::string& where) {
     if (!seeds.isUndefined()) {
         if (!seeds.isArray()) f.fail("seeds", "must be an array of seeds");
         for (const QJsonValue& v : seeds.toArray()) {
-            const double x = v.toDouble(-1);
-            if (!v.isDouble() || x < 0 || x != double(uint64_t(x)))
-                f.fail("seeds", "must hold non-negative integers");
-            e.seeds.push_back(uint64_t(x));
+            const std::optional<uint64_t> seed = seedFromJson(v);
+            if (!seed) f.fail("seeds", "must hold non-negative integers");
+            e.seeds.push_back(*seed);
         }
     }
     readJson(f.object("model"), e.base.model, where + ": model");

@@ -35,15 +35,6 @@ const ModelConfig& trainableModel(const RunConfig& run) {
 }
 }  // namespace
 
-std::string statusId(TrainStatus s) {
-    switch (s) {
-        case TrainStatus::Completed: return "completed";
-        case TrainStatus::Cancelled: return "cancelled";
-        case TrainStatus::Diverged: return "diverged";
-    }
-    return "completed";
-}
-
 EvalMetrics evaluate(const Model& model, const Dataset& data, int maxExamples) {
     torch::NoGradGuard noGrad;
     auto& net = *model.module();

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""The QKV Lab transformer written in plain PyTorch, timed the way bench_train times the C++ one.
+"""The QKV Lab transformer in PyTorch, timed the way bench_train times the C++ one.
 
-Same model as core/model/transformer.h (pre-LN blocks, GELU MLP 4d, final LN, tied head with its
-own bias, learned positions), same variants as core/attention, same step as core/train/train_step
-(lr from the warm-up + cosine schedule, zero_grad, forward, cross-entropy, backward, clip 1.0,
-AdamW with decay on matrices only). Parameter names match the C++ checkpoint names, so that
-bench_train can hand this script its initial weights and compare losses step by step.
+The model is python/qkvlab_torch's (the repository's one Python definition of it): the same
+model as core/model/transformer.h in its default `qkvlab` layout (pre-LN blocks, GELU MLP 4d,
+final LN, tied head with its own bias, learned positions), every variant of core/attention with
+core's current definitions (identity-q logits at 0.5/sqrt(d_h), mlp-q's map without biases), and
+the same step as core/train/train_step (lr from the warm-up + cosine schedule, zero_grad,
+forward, cross-entropy, backward, clip 1.0, AdamW with decay on matrices only). Parameter names
+match the C++ checkpoint names, so that bench_train can hand this script its initial weights and
+compare losses step by step.
 
 Two ways to run it:
   pytorch_reference.py --out FILE.json [--threads N] [--seconds S]   all cases, JSON to FILE
@@ -33,6 +36,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+# The model is the repository's one Python definition, python/qkvlab_torch.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+from qkvlab_torch.config import ModelConfig  # noqa: E402
+from qkvlab_torch.model import Transformer  # noqa: E402
+from qkvlab_torch.optim import lr_at, make_optimizer, set_lr  # noqa: E402
+from qkvlab_torch.run_config import TrainConfig  # noqa: E402
+
 VARIANTS = ["qkv", "shared-kv", "shared-qk", "single", "identity-q", "mlp-q"]
 
 # The two shapes of the issue's benchmark; bench_train sends the same dictionaries.
@@ -47,153 +57,33 @@ TRAIN = dict(lr=3e-3, min_lr_fraction=0.1, warmup=20, steps=1000000, weight_deca
              beta1=0.9, beta2=0.99, clip=1.0)
 
 
-class RMSNorm(nn.Module):
-    def __init__(self, d, eps=1e-6):
-        super().__init__()
-        self.eps = eps
-        self.weight = nn.Parameter(torch.ones(d))
-
-    def forward(self, x):
-        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+def model_config(shape, variant):
+    """The QKV Lab model of a bench shape: core's defaults (the `qkvlab` layout) otherwise."""
+    return ModelConfig(arch=shape["arch"], variant=variant, d_model=shape["d"],
+                       layers=shape["layers"], heads=shape["heads"], vocab=shape["vocab"],
+                       context=shape["T"])
 
 
-class QueryMlp(nn.Module):
-    """f(X) = LN(fc2(GELU(fc1(RMSNorm(X))))), the query map of mlp-q."""
-
-    def __init__(self, d):
-        super().__init__()
-        self.norm = RMSNorm(d)
-        self.fc1 = nn.Linear(d, d // 2)
-        self.fc2 = nn.Linear(d // 2, d)
-        self.ln = nn.LayerNorm(d)
-
-    def forward(self, x):
-        return self.ln(self.fc2(F.gelu(self.fc1(self.norm(x)))))
-
-
-class Attention(nn.Module):
-    def __init__(self, d, heads, variant, causal):
-        super().__init__()
-        self.heads, self.dh, self.variant, self.causal = heads, d // heads, variant, causal
-        # Registration order follows core/attention/attention.cpp: q, qmlp, k, v, o.
-        self.q = nn.Linear(d, d) if variant in ("qkv", "shared-kv") else None
-        self.qmlp = QueryMlp(d) if variant == "mlp-q" else None
-        self.k = nn.Linear(d, d)
-        self.v = nn.Linear(d, d) if variant not in ("shared-kv", "single") else None
-        self.o = nn.Linear(d, d)
-
-    def split(self, t, B, T):
-        return t.view(B, T, self.heads, self.dh).transpose(1, 2)  # (B, H, T, d_h)
-
-    def forward(self, x):
-        B, T, d = x.shape
-        k = self.split(self.k(x), B, T)
-        if self.q is not None:
-            q = self.split(self.q(x), B, T)
-        elif self.variant in ("shared-qk", "single"):
-            q = k
-        elif self.variant == "identity-q":
-            q = self.split(x, B, T)
-        else:  # mlp-q
-            q = self.split((x + self.qmlp(x)) * 0.5, B, T)
-        v = k if self.v is None else self.split(self.v(x), B, T)
-        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(self.dh))
-        if self.causal:
-            mask = torch.ones(T, T, dtype=torch.bool).triu(1)
-            att = att.masked_fill(mask, float("-inf"))
-        att = F.softmax(att, dim=-1)
-        y = (att @ v).transpose(1, 2).reshape(B, T, d)
-        return self.o(y)
-
-
-class Mlp(nn.Module):
-    def __init__(self, d):
-        super().__init__()
-        self.fc = nn.Linear(d, 4 * d)
-        self.proj = nn.Linear(4 * d, d)
-
-    def forward(self, x):
-        return self.proj(F.gelu(self.fc(x)))
-
-
-class Block(nn.Module):
-    def __init__(self, d, heads, variant, causal):
-        super().__init__()
-        self.ln1 = nn.LayerNorm(d)
-        self.attn = Attention(d, heads, variant, causal)
-        self.ln2 = nn.LayerNorm(d)
-        self.mlp = Mlp(d)
-
-    def forward(self, x):
-        x = x + self.attn(self.ln1(x))
-        return x + self.mlp(self.ln2(x))
-
-
-class Transformer(nn.Module):
-    def __init__(self, shape, variant):
-        super().__init__()
-        d, T = shape["d"], shape["T"]
-        causal = shape["arch"] == "decoder"
-        self.tok_emb = nn.Embedding(shape["vocab"], d)
-        self.head_bias = nn.Parameter(torch.zeros(shape["vocab"]))
-        self.pos_emb = nn.Parameter(torch.zeros(T, d))
-        self.blocks = nn.ModuleList(
-            [Block(d, shape["heads"], variant, causal) for _ in range(shape["layers"])])
-        self.ln_f = nn.LayerNorm(d)
-        self._init(shape["layers"])
-
-    def _init(self, layers):
-        # GPT-2 scheme, as TransformerImpl::initParameters (the timing does not depend on it).
-        std, residual = 0.02, 0.02 / math.sqrt(2.0 * layers)
-        with torch.no_grad():
-            for name, p in self.named_parameters():
-                if ".ln" in name or name.startswith("ln_f") or "norm." in name:
-                    continue
-                if name.endswith(".bias") or name == "head_bias":
-                    p.zero_()
-                elif name.endswith("o.weight") or name.endswith("proj.weight"):
-                    p.normal_(0.0, residual)
-                else:
-                    p.normal_(0.0, std)
-
-    def forward(self, tokens):
-        T = tokens.shape[1]
-        x = self.tok_emb(tokens) + self.pos_emb[:T]
-        for block in self.blocks:
-            x = block(x)
-        x = self.ln_f(x)
-        return F.linear(x, self.tok_emb.weight, self.head_bias)  # (B, T, V)
-
-
-def lr_at(step, c):
-    """core/train/lr_schedule.cpp: linear warm-up from 0, then cosine down to a floor."""
-    if c["warmup"] > 0 and step < c["warmup"]:
-        return c["lr"] * (step + 1) / c["warmup"]
-    decay = max(1, c["steps"] - 1 - c["warmup"])
-    progress = min(max((step - c["warmup"]) / decay, 0.0), 1.0)
-    floor = c["lr"] * c["min_lr_fraction"]
-    return floor + 0.5 * (c["lr"] - floor) * (1.0 + math.cos(math.pi * progress))
+def train_config(c):
+    """bench_train's training dictionary as a TrainConfig (lr schedule, AdamW, clipping)."""
+    return TrainConfig(lr=c["lr"], min_lr_fraction=c["min_lr_fraction"], warmup_steps=c["warmup"],
+                       steps=c["steps"], weight_decay=c["weight_decay"], beta1=c["beta1"],
+                       beta2=c["beta2"], grad_clip=c["clip"])
 
 
 class Trainer:
     """Model + AdamW + the step of core/train/train_step.cpp."""
 
     def __init__(self, shape, variant, train, seed=1):
-        torch.manual_seed(seed)
-        self.model = Transformer(shape, variant)
-        self.train = train
-        decay = [p for p in self.model.parameters() if p.dim() >= 2]
-        no_decay = [p for p in self.model.parameters() if p.dim() < 2]
+        # Initialised from the seed as TransformerImpl::initParameters does (the timing does not
+        # depend on it; the check loads the C++ model's weights anyway).
+        self.model = Transformer(model_config(shape, variant), seed=seed)
+        self.train = train_config(train)
         # foreach stays at 1.13's CPU default (the per-tensor loop), like LibTorch's C++ AdamW.
-        self.opt = torch.optim.AdamW(
-            [dict(params=decay, weight_decay=train["weight_decay"]),
-             dict(params=no_decay, weight_decay=0.0)],
-            lr=train["lr"], betas=(train["beta1"], train["beta2"]))
+        self.opt = make_optimizer(self.model, self.train)
 
     def step(self, inputs, targets, i):
-        lr = lr_at(i, self.train)
-        for group in self.opt.param_groups:
-            group["lr"] = lr
+        set_lr(self.opt, lr_at(self.train, i))
         self.opt.zero_grad()
         logits = self.model(inputs)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
@@ -201,8 +91,8 @@ class Trainer:
         if not math.isfinite(value):
             return value
         loss.backward()
-        if self.train["clip"] > 0:
-            nn.utils.clip_grad_norm_(self.model.parameters(), self.train["clip"])
+        if self.train.grad_clip > 0:
+            nn.utils.clip_grad_norm_(self.model.parameters(), self.train.grad_clip)
         self.opt.step()
         return value
 

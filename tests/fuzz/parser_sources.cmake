@@ -1,0 +1,23 @@
+# The sources of core that read outside input, and what they need: nothing here links LibTorch.
+set(QKV_PARSER_SOURCES
+  ${CORE}/attention/variant.cpp
+  ${CORE}/data/idx_reader.cpp
+  ${CORE}/data/task_config.cpp
+  ${CORE}/data/text_corpus.cpp
+  ${CORE}/io/atomic_file.cpp
+  ${CORE}/io/json_fields.cpp
+  ${CORE}/io/run_config_json.cpp
+  ${CORE}/io/run_metrics_json.cpp
+  ${CORE}/io/safetensors.cpp
+  ${CORE}/model/model_config.cpp
+  ${CORE}/pretrained/hf_config.cpp
+  ${CORE}/pretrained/llama2c_header.cpp
+  ${CORE}/pretrained/shard_index.cpp
+  ${CORE}/tokenize/gpt2_bpe.cpp
+  ${CORE}/tokenize/gpt2_pretokenize.cpp
+  ${CORE}/tokenize/llama2c_tokenizer.cpp
+  ${CORE}/tokenize/sentencepiece_tokenizer.cpp
+  ${CORE}/tokenize/tokenizer.cpp
+  ${CORE}/tokenize/utf8.cpp
+  ${CORE}/train/experiment.cpp
+  ${CORE}/train/train_config.cpp)
