@@ -22,6 +22,8 @@ public:
     virtual QString figureCsv() const = 0;
     // The same numbers, structured.
     virtual QJsonObject figureJson() const = 0;
+    // Why the figure has nothing to show (exports skip it and say so), or empty when it has.
+    virtual QString nothingToShow() const { return {}; }
 };
 
 }  // namespace qkvviews

@@ -334,4 +334,8 @@ QJsonObject KvCacheView::figureJson() const {
     return QJsonObject{{"figure", figureName()}, {"runs", runs}, {"whatIf", whatIf}};
 }
 
+QString KvCacheView::nothingToShow() const {
+    return m_runs.isEmpty() ? tr("nothing generated yet (the cache grows as Generate runs)") : QString();
+}
+
 }  // namespace qkvviews

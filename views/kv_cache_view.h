@@ -31,6 +31,7 @@ public:
     QString figureName() const override { return QStringLiteral("kv-cache"); }
     QCustomPlot* figurePlot() const override { return m_plot; }
     QString figureCsv() const override;
+    QString nothingToShow() const override;
     QJsonObject figureJson() const override;
 
     QCPAxisRect* cacheRect() const { return m_cacheRect; }

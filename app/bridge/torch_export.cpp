@@ -75,6 +75,10 @@ void copyPackage(const QString& folder) {
 
 }  // namespace
 
+QString runScriptCommand(const QString& folder) {
+    return "sh " + shellQuoted(QDir(folder).absolutePath() + "/run.sh");
+}
+
 QString torchrunCommand(const QString& folder, int nproc) {
     const QString dir = QDir(folder).absolutePath();
     return QString("PYTHONPATH=%1 torchrun --standalone --nproc_per_node %2 --redirects 2 --tee 2 "

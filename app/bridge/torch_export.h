@@ -25,6 +25,8 @@ struct TorchExport {
 // Relative data paths become absolute. Throws qkv::IoError or qkv::ConfigError.
 TorchExport writeTorchExport(const qkv::Experiment& experiment, const QString& folder, int nproc = 0);
 
+// "sh '<folder>/run.sh'": what a user types.
+QString runScriptCommand(const QString& folder);
 // The command run.sh runs on one machine, for `nproc` processes ("$NPROC" when 0).
 QString torchrunCommand(const QString& folder, int nproc);
 

@@ -40,7 +40,7 @@ int exportTorchCommand(const std::vector<std::string>& args, std::ostream& out, 
     const TorchExport x = writeTorchExport(e, QString::fromStdString(o.text("out")), o.integer("nproc", 0, 1, 4096));
     out << "wrote " << x.experimentFile.toStdString() << ", " << x.script.toStdString() << " and "
         << x.folder.toStdString() << "/qkvlab_torch/\n"
-        << "train with:  sh " << x.script.toStdString() << "\n"
+        << "train with:  " << runScriptCommand(x.folder).toStdString() << "\n"
         << "(that is:    " << x.command.toStdString() << ")\n"
         << "watch with:  qkvlab " << x.runsFolder.toStdString() << "\n";
     return 0;

@@ -1,6 +1,8 @@
 // qkvlab figures: the window's figures, drawn headless (offscreen) by the same views and the
 // same exporter as File › Export.
 #include <QApplication>
+#include <unistd.h>
+#include <QFile>
 #include <QDir>
 #include <QFileInfo>
 
@@ -41,6 +43,14 @@ std::unique_ptr<QApplication> ensureGuiApplication() {
     if (QCoreApplication::instance())
         throw qkv::Error("figures needs a GUI application object; run it as its own process");
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    // Headless machines often lack XDG_RUNTIME_DIR; Qt then uses /tmp/runtime-<user> and says so
+    // on stderr, which breaks the CLI's promise of one line. Take the same folder, quietly.
+    if (qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR")) {
+        const QString dir = QDir::tempPath() + "/runtime-" + qEnvironmentVariable("USER", QString::number(getuid()));
+        if (QDir().mkpath(dir) && QFile::setPermissions(dir, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                                                  QFileDevice::ExeOwner))
+            qputenv("XDG_RUNTIME_DIR", dir.toLocal8Bit());
+    }
     static int argc = 1;
     static char name[] = "qkvlab";
     static char* argv[] = {name, nullptr};

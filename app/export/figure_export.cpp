@@ -170,7 +170,7 @@ bool writeFigureFiles(const qkvviews::ExportableFigure& figure, const QDir& dir,
         return false;
     }
     const FigureSize mm = resolvedFigureSize(size, *plot);
-    entry = {name, {}, sizeJson(mm)};
+    entry = {name, {}, sizeJson(mm), {}};
     auto write = [&](const QString& suffix, const QByteArray& bytes) {
         const QString file = name + "." + suffix;
         if (!writeFileAtomic(dir.filePath(file), bytes, &result.error)) return false;
@@ -305,6 +305,13 @@ ExportResult exportAll(const QList<const qkvviews::ExportableFigure*>& figures,
     QList<ManifestFigure> entries;
     for (const qkvviews::ExportableFigure* f : figures) {
         ManifestFigure entry;
+        if (const QString why = f->nothingToShow(); !why.isEmpty()) {
+            entry.name = f->figureName();
+            entry.skipped = why;
+            entries << entry;
+            result.skipped << f->figureName() + ": " + why;
+            continue;
+        }
         const bool ok = writeFigureFiles(*f, dir, formats, size, result, entry);
         // List what was written even when a later file failed, so the manifest matches the folder.
         if (!entry.files.isEmpty()) entries << entry;

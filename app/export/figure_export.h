@@ -52,6 +52,7 @@ std::optional<QList<FigureFormat>> parseFigureFormats(const QString& list,
 
 struct ExportResult {
     QStringList files;  // absolute paths written, manifest.json last
+    QStringList skipped;  // "<figure>: why", figures with nothing to show (none of their files)
     QString error;      // empty on success
     bool ok() const { return error.isEmpty(); }
 };

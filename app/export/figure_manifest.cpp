@@ -86,9 +86,10 @@ QJsonObject manifestJson(const Manifest& manifest, const QList<ManifestFigure>& 
     QJsonArray figureList = existing.value("figures").toArray();
     for (const ManifestFigure& f : figures) {
         upsert(figureList,
-               QJsonObject{{"name", f.name},
-                           {"files", QJsonArray::fromStringList(f.files)},
-                           {"size", f.size}},
+               f.skipped.isEmpty() ? QJsonObject{{"name", f.name},
+                                                 {"files", QJsonArray::fromStringList(f.files)},
+                                                 {"size", f.size}}
+                                   : QJsonObject{{"name", f.name}, {"skipped", f.skipped}},
                "name");
     }
     const QString notes =

@@ -31,6 +31,7 @@ struct ManifestFigure {
     QString name;
     QStringList files;
     QJsonObject size;  // {"preset", "width_mm", "height_mm", "png_dpi"}
+    QString skipped;   // why nothing was written for it (no files then)
 };
 
 // The manifest object for `figures`, merged into `existing` (a previous manifest.json of the same

@@ -153,8 +153,9 @@ void AnalysisPanel::onFinished(const qkvviews::AnalysisSet& set, const QStringLi
         m_explainer->setAnalysis(set);
     }
     QString status = cancelled ? tr("Analysis cancelled; the views keep the previous one.")
-                               : tr("%n run(s) analysed on %1.", "", set.variants.size())
-                                     .arg(QString::fromStdString(set.inputDescription.toStdString()));
+                               : (set.variants.size() == 1 ? tr("1 run analysed on %1.")
+                                                           : tr("%1 runs analysed on %2.").arg(set.variants.size()))
+                                     .arg(set.inputDescription);
     if (!problems.isEmpty()) status += "  " + summarizeProblems(problems);
     m_status->setText(status);
     Q_EMIT analysisFinished(problems);

@@ -3,6 +3,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
@@ -12,6 +13,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -29,6 +31,7 @@
 #include "new_experiment_dialog.h"
 #include "recent_folders.h"
 #include "reproduce_dialog.h"
+#include "torch_export_dialog.h"
 #include "run_summary_view.h"
 #include "runtime/blas_runtime.h"
 #include "snapshot_builder.h"
@@ -60,6 +63,10 @@ MainWindow::MainWindow(ExperimentController* controller, QWidget* parent)
     m_progress->setMaximumWidth(260);
     m_progress->setVisible(false);
     m_status = new QLabel(this);
+    // A long message must not widen the window (it did, to 3,151 px): the label takes the room
+    // there is and the whole text is in its tooltip.
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_status->setMinimumWidth(1);
     statusBar()->addWidget(m_status, 1);
     statusBar()->addPermanentWidget(m_progress);
     const qkv::BlasInfo blas = qkv::detectBlas();
@@ -71,10 +78,28 @@ MainWindow::MainWindow(ExperimentController* controller, QWidget* parent)
     }
     statusBar()->addPermanentWidget(blasLabel);
 
-    resize(1400, 860);
+    resize(kDefaultWidth, kDefaultHeight);
+    m_defaultState = saveState();
+    restoreLayout();
+}
+
+// A saved layout comes back only when it fits the screen: a window once stretched by a long
+// line (3,151 px) must not reopen that wide with the workspace squeezed.
+void MainWindow::restoreLayout() {
     QSettings settings;
-    restoreGeometry(settings.value("window/geometry").toByteArray());
+    if (!restoreGeometry(settings.value("window/geometry").toByteArray())) return;
     restoreState(settings.value("window/state").toByteArray());
+    const QSize available = screen() ? screen()->availableGeometry().size() : QSize();
+    const QSize limit = available.expandedTo(QSize(kDefaultWidth, kDefaultHeight));
+    if (width() > limit.width() || height() > limit.height()) resetLayout();
+}
+
+void MainWindow::resetLayout() {
+    restoreState(m_defaultState);
+    for (QDockWidget* dock : m_docks) dock->show();
+    showNormal();
+    resize(kDefaultWidth, kDefaultHeight);
+    if (screen()) move(screen()->availableGeometry().center() - rect().center());
 }
 
 void MainWindow::createDocks() {
@@ -83,11 +108,13 @@ void MainWindow::createDocks() {
     left->setObjectName("workspaceDock");
     left->setWidget(m_workspace);
     addDockWidget(Qt::LeftDockWidgetArea, left);
+    m_docks << left;
     m_summary = new qkvviews::RunSummaryView(this);
     auto* right = new QDockWidget(tr("Run summary"), this);
     right->setObjectName("summaryDock");
     right->setWidget(m_summary);
     addDockWidget(Qt::RightDockWidgetArea, right);
+    m_docks << right;
     resizeDocks({left, right}, {300, 360}, Qt::Horizontal);
 }
 
@@ -137,6 +164,9 @@ void MainWindow::createActions() {
     };
     connect(m_dark, &QAction::toggled, this, appearanceChanged);
     connect(m_presentation, &QAction::toggled, this, appearanceChanged);
+    view->addSeparator();
+    for (QDockWidget* dock : m_docks) view->addAction(dock->toggleViewAction());  // closed docks return
+    m_resetLayout = view->addAction(tr("&Reset Layout"), this, &MainWindow::resetLayout);
 
     QToolBar* bar = addToolBar(tr("Main"));
     bar->setObjectName("mainToolbar");
@@ -211,7 +241,17 @@ void MainWindow::newExperiment() {
     } catch (const std::exception&) {
     }
     NewExperimentDialog dialog(initial, this);
-    if (dialog.exec() == QDialog::Accepted) m_controller->planExperiment(dialog.experiment());
+    const int result = dialog.exec();
+    if (result == QDialog::Accepted) m_controller->planExperiment(dialog.experiment());
+    if (result == NewExperimentDialog::kTrainWithPyTorch) trainWithPyTorch(dialog.experiment());
+}
+
+void MainWindow::trainWithPyTorch(const qkv::Experiment& e) {
+    const QString stamp = QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss");
+    const QString name = QString::fromStdString(e.name.empty() ? "experiment" : e.name) + "-torch-" + stamp;
+    TorchExportDialog dialog(e, QDir(m_controller->workspaceRoot()).filePath(name), this);
+    dialog.exec();
+    if (!dialog.writtenFolder().isEmpty()) openFolder(dialog.writtenFolder());
 }
 
 void MainWindow::loadPreset(const QString& name) {
@@ -300,12 +340,15 @@ void MainWindow::exportFigures(bool all) {
         showError(tr("Export failed: %1").arg(result.error));
         return;
     }
-    m_status->setText(tr("Exported %1 files to %2").arg(result.files.size()).arg(dialog.folder()));
+    QString done = tr("Exported %1 files to %2").arg(result.files.size()).arg(dialog.folder());
+    if (!result.skipped.isEmpty()) done += tr("; skipped %1").arg(result.skipped.join("; "));
+    m_status->setText(done);
 }
 
 void MainWindow::showError(const QString& message) {
     m_lastError = message;
     m_status->setText(message.section('\n', 0, 0));
+    m_status->setToolTip(message);
     auto* box =
         new QMessageBox(QMessageBox::Warning, tr("QKV Lab"), message, QMessageBox::Ok, this);
     box->setAttribute(Qt::WA_DeleteOnClose);

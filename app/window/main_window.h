@@ -5,6 +5,7 @@
 #include <QMainWindow>
 
 #include "theme.h"
+#include "train/experiment.h"
 
 class QAction;
 class QLabel;
@@ -19,6 +20,8 @@ class RunSummaryView;
 class TrainingCurvesView;
 class WorkspaceView;
 }  // namespace qkvviews
+
+class QDockWidget;
 
 namespace qkvapp {
 
@@ -43,6 +46,9 @@ public:
     QAction* cancelAction() const { return m_cancel; }
     QProgressBar* progressBar() const { return m_progress; }
     QString lastError() const { return m_lastError; }
+    QAction* resetLayoutAction() const { return m_resetLayout; }
+    // The size the window opens at, and returns to with View > Reset Layout.
+    static constexpr int kDefaultWidth = 1400, kDefaultHeight = 860;
 
     void setAppearance(const Appearance& a);
 
@@ -54,8 +60,11 @@ protected:
 private:
     void createActions();
     void createDocks();
+    void restoreLayout();
+    void resetLayout();
     void connectController();
     void newExperiment();
+    void trainWithPyTorch(const qkv::Experiment& e);
     void openFolderDialog();
     void openModelDialog();
     void openReproduce();
@@ -72,6 +81,9 @@ private:
     qkvviews::TrainingCurvesView* m_curves;
     qkvviews::ComparisonTableView* m_comparison;
     qkvviews::WorkspaceView* m_workspace;
+    QList<QDockWidget*> m_docks;
+    QByteArray m_defaultState;  // the docks as created, for Reset Layout
+    QAction* m_resetLayout = nullptr;
     qkvviews::RunSummaryView* m_summary;
     AnalysisPanel* m_analysis;
     KvCachePanel* m_kvCache;

@@ -119,6 +119,10 @@ NewExperimentDialog::NewExperimentDialog(const qkv::Experiment& initial, QWidget
     m_problem->setStyleSheet("color: #c0392b; font-weight: bold;");
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_buttons->button(QDialogButtonBox::Ok)->setText(tr("Create"));
+    m_pyTorch = m_buttons->addButton(tr("Train with PyTorch…"), QDialogButtonBox::ActionRole);
+    m_pyTorch->setToolTip(tr("Write this experiment for torchrun (PyTorch distributed, GPUs or "
+                             "several machines) and watch its runs here as they train"));
+    connect(m_pyTorch, &QPushButton::clicked, this, [this] { done(kTrainWithPyTorch); });
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
@@ -259,6 +263,7 @@ void NewExperimentDialog::revalidate() {
     m_problem->setText(p);
     m_problem->setVisible(!p.isEmpty());
     trainButton()->setEnabled(p.isEmpty());
+    m_pyTorch->setEnabled(p.isEmpty());
 }
 
 void NewExperimentDialog::loadPreset(int index) {

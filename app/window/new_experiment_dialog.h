@@ -23,6 +23,8 @@ class NewExperimentDialog : public QDialog {
 
 public:
     explicit NewExperimentDialog(const qkv::Experiment& initial, QWidget* parent = nullptr);
+    // exec()'s result when the user chose "Train with PyTorch…" instead of Create.
+    static constexpr int kTrainWithPyTorch = 2;
 
     void setExperiment(const qkv::Experiment& e);
     qkv::Experiment experiment() const;
@@ -39,6 +41,7 @@ public:
     QComboBox* familyBox() const { return m_family; }
     QLineEdit* seedsEdit() const { return m_seeds; }
     QPushButton* trainButton() const;
+    QPushButton* pyTorchButton() const { return m_pyTorch; }
     QLabel* problemLabel() const { return m_problem; }
 
 private:
@@ -63,6 +66,7 @@ private:
     qkv::Experiment m_base;
     QLabel* m_problem;
     QDialogButtonBox* m_buttons;
+    QPushButton* m_pyTorch;
 };
 
 }  // namespace qkvapp

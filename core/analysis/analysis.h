@@ -26,6 +26,7 @@ struct Availability {
     bool present = false;
     std::string absentReason;    // set when !present
     std::string fixedByVariant;  // set when the variant determines the value
+    std::string notInformative;  // set when the value is forced by the shapes (why)
 };
 
 struct SymmetryResult : Availability {

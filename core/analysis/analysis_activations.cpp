@@ -45,6 +45,9 @@ void analyzeLayerActivations(const ModelConfig& c, const LayerCapture& cap, Laye
         a.present = true;
         if (valueIsKey(v)) a.fixedByVariant = "V = K: the same activations";
         a.overlap = subspaceOverlap(k, val);  // column spaces in R^T
+        if (!valueIsKey(v) && a.overlap.dimA == k.rows() && a.overlap.dimB == k.rows())
+            a.notInformative = "T <= d_h: the key and value activations both span all of R^T, so "
+                               "their overlap is 1 whatever the weights";
         a.cka = linearCka(k, val);
         a.meanCosine = meanCosine(k, val);
     }

@@ -168,7 +168,8 @@ SubspaceOverlap overlapOfBases(const Eigen::MatrixXd& basisA, const Eigen::Matri
     out.dimB = int(basisB.cols());
     const Eigen::Index k = std::min(basisA.cols(), basisB.cols());
     if (k == 0 || basisA.rows() != basisB.rows()) return out;
-    out.overlapMeanCos2 = (basisA.transpose() * basisB).squaredNorm() / double(k);
+    // A mean of cos²: in [0, 1]; rounding can step past 1 when the spaces coincide.
+    out.overlapMeanCos2 = std::clamp((basisA.transpose() * basisB).squaredNorm() / double(k), 0.0, 1.0);
     for (double a : principalAngles(basisA, basisB))
         out.principalAnglesDeg.push_back(a * 180.0 / kPi);
     return out;

@@ -26,6 +26,7 @@ QJsonArray numbers(const std::vector<double>& v) {
 void notes(QJsonObject& o, const Availability& r) {
     if (!r.present) o["absent"] = q(r.absentReason);
     if (!r.fixedByVariant.empty()) o["fixed_by_variant"] = q(r.fixedByVariant);
+    if (!r.notInformative.empty()) o["not_informative"] = q(r.notInformative);
 }
 
 void addSpectrum(QJsonObject& o, const SpectrumResult& r) {

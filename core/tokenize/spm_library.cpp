@@ -39,6 +39,11 @@ void bind(void* handle, const char* name, F& slot) {
 }
 
 SpmLibrary loadLibrary() {
+#ifdef QKV_SANITIZE
+    // ASan refuses RTLD_DEEPBIND, and without it the shim's protobuf meets LibTorch's (spm_shim.h).
+    throw DataError("SentencePiece is not available in sanitizer builds (AddressSanitizer cannot "
+                    "load its shim with RTLD_DEEPBIND)");
+#endif
     std::string tried;
     void* handle = nullptr;
     for (const std::string& path : candidates()) {

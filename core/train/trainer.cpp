@@ -1,6 +1,7 @@
 #include "train/trainer.h"
 
 #include <cmath>
+#include <cstdio>
 
 #include "common/errors.h"
 #include "io/run_folder.h"
@@ -14,6 +15,12 @@
 namespace qkv {
 
 namespace {
+// "0.003", "9.97e+11": a rate as a person writes it, not std::to_string's "997362080719.461792".
+std::string shortNumber(double x) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3g", x);
+    return buf;
+}
 void checkTrainConfig(const TrainConfig& c) {
     if (c.steps < 1) throw ConfigError("steps must be at least 1");
     if (c.batch < 1 || c.batch > 65536) throw ConfigError("batch must be between 1 and 65536");
@@ -128,7 +135,7 @@ TrainProgress TrainingSession::advance() {
     if (!std::isfinite(loss)) {
         stop(TrainStatus::Diverged,
              "loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " at step " +
-                 std::to_string(step + 1) + " (lr " + std::to_string(learningRateAt(tc, step)) +
+                 std::to_string(step + 1) + " (lr " + shortNumber(learningRateAt(tc, step)) +
                  "); the run folder keeps step " + std::to_string(m_result.checkpointStep));
         pr.trainLoss = loss;
         return pr;
@@ -150,7 +157,7 @@ TrainProgress TrainingSession::advance() {
         if (!checkpoint(pr.step, &pr.point)) {
             stop(TrainStatus::Diverged,
                  "the validation loss became non-finite at step " + std::to_string(pr.step) +
-                     " (lr " + std::to_string(learningRateAt(tc, step)) +
+                     " (lr " + shortNumber(learningRateAt(tc, step)) +
                      "); the run folder keeps step " + std::to_string(m_result.checkpointStep));
             return pr;
         }

@@ -81,8 +81,6 @@ private Q_SLOTS:
     void infoPaper12bGqa();
     void infoPreset();
     void trainEvalInfo();
-    void badInput_data();
-    void badInput();
     void executable();
 
 private:
@@ -274,104 +272,6 @@ void TstCli::trainEvalInfo() {
     QCOMPARE(tableRow(sizes, "qkv")[2], std::string("3.74K"));
     QCOMPARE(tableRow(sizes, "shared-kv")[2], std::string("3.47K"));
     QCOMPARE(tableRow(sizes, "shared-kv")[1], std::string("2"));
-}
-
-void TstCli::badInput_data() {
-    QTest::addColumn<QStringList>("args");  // @/name is a path in the test's folder
-    QTest::addColumn<QString>("fragment");  // what the message must name
-    const QString out = "@/out";
-    QTest::newRow("unknown command") << QStringList{"frobnicate"} << "unknown command 'frobnicate'";
-    QTest::newRow("unknown option")
-        << QStringList{"train", "--colour", "red", "--out", out} << "unknown option --colour";
-    QTest::newRow("missing --out") << QStringList{"train", "--task", "copy"} << "--out";
-    QTest::newRow("option without value")
-        << QStringList{"train", "--out", out, "--steps"} << "--steps needs a value";
-    QTest::newRow("kv-heads 3 of 4")
-        << QStringList{"train", "--kv-heads", "3", "--heads", "4", "--out", out}
-        << "must divide heads";
-    QTest::newRow("shared-qk with kv-heads 2")
-        << QStringList{"train", "--variants", "shared-qk", "--kv-heads", "2", "--out", out}
-        << "needs kv-heads = heads";
-    QTest::newRow("d-model 30, heads 4")
-        << QStringList{"train", "--d-model", "30", "--heads", "4", "--out", out}
-        << "divisible by heads";
-    QTest::newRow("steps abc") << QStringList{"train", "--steps", "abc", "--out", out}
-                               << "--steps expects a whole number";
-    QTest::newRow("lr -1") << QStringList{"train", "--lr", "-1", "--out", out}
-                           << "--lr must be greater than";
-    QTest::newRow("lr nan") << QStringList{"train", "--lr", "nan", "--out", out}
-                            << "--lr expects a number";
-    QTest::newRow("seed -5") << QStringList{"train", "--seed", "-5", "--out", out}
-                             << "--seed must be between";
-    QTest::newRow("unknown variant")
-        << QStringList{"train", "--variants", "qkv,triple", "--out", out}
-        << "unknown variant 'triple'";
-    QTest::newRow("unknown task") << QStringList{"train", "--task", "juggle", "--out", out}
-                                  << "unknown task 'juggle'";
-    QTest::newRow("missing preset")
-        << QStringList{"train", "--preset", "no-such-preset", "--out", out} << "no-such-preset";
-    QTest::newRow("preset with unknown field")
-        << QStringList{"train", "--preset", "@/unknown-field.json", "--out", out}
-        << "unknown field 'colour'";
-    QTest::newRow("preset not JSON")
-        << QStringList{"train", "--preset", "@/garbage.json", "--out", out} << "not valid JSON";
-    QTest::newRow("stray argument")
-        << QStringList{"train", "extra", "--out", out} << "unexpected argument 'extra'";
-    QTest::newRow("eval without runs") << QStringList{"eval"} << "at least one model";
-    QTest::newRow("eval of a folder that is not a run")
-        << QStringList{"eval", "@/empty"} << "not a run folder";
-    QTest::newRow("eval of a missing folder") << QStringList{"eval", "@/nowhere"} << "does not exist";
-    QTest::newRow("eval of a corrupt run")
-        << QStringList{"eval", "@/corrupt"} << "model.safetensors";
-    QTest::newRow("info of a folder that is not a run")
-        << QStringList{"info", "@/empty"} << "not a run folder";
-    QTest::newRow("text file missing")
-        << QStringList{"train", "--task", "text", "--data", "@/missing.txt", "--out", out}
-        << "does not exist";
-    QTest::newRow("fashion-mnist, empty folder")
-        << QStringList{"train", "--task", "fashion-mnist", "--data", "@/empty", "--out", out}
-        << "no train images";
-    QTest::newRow("unknown paper setting") << QStringList{"info", "--paper", "7b"} << "7b";
-    QTest::newRow("unknown architecture") << QStringList{"info", "--arch", "rnn"} << "rnn";
-    QTest::newRow("info, kv-heads 3 of 4, named variant")
-        << QStringList{"info", "--kv-heads", "3", "--variants", "qkv"} << "must divide heads";
-    // No variant fits: nothing to show, so this is bad input like the named-variant case above.
-    QTest::newRow("info, kv-heads 3 of 4, all variants")
-        << QStringList{"info", "--kv-heads", "3", "--heads", "4"} << "must divide heads";
-    QTest::newRow("flag with a value")
-        << QStringList{"train", "--help=yes", "--out", out} << "takes no value";
-    QTest::newRow("unknown positional bias mode")
-        << QStringList{"train", "--pos-bias=yes", "--out", out}
-        << "unknown positional bias mode 'yes' (expected absolute, relative)";
-    QTest::newRow("mistyped option") << QStringList{"train", "--step", "3", "--out", out}
-                                     << "unknown option --step (did you mean --steps?)";
-    QTest::newRow("lr zero, said as written") << QStringList{"train", "--lr", "0", "--out", out}
-                                              << "--lr must be greater than 0, got 0";
-    QTest::newRow("a model that cannot fit in memory")
-        << QStringList{"train", "--task", "copy", "--variants", "qkv", "--d-model", "65536",
-                       "--layers", "64", "--heads", "64", "--steps", "1", "--out", out}
-        << "needed, but this machine has";
-    QTest::newRow("binary file as text")
-        << QStringList{"train", "--task", "text", "--data", "@/binary.bin", "--out", out}
-        << "is not UTF-8 text";
-    QTest::newRow("unknown top-level option") << QStringList{"--verison"} << "unknown option '--verison'";
-    QTest::newRow("unknown command") << QStringList{"trian"} << "unknown command 'trian'";
-}
-
-void TstCli::badInput() {
-    QFETCH(QStringList, args);
-    QFETCH(QString, fragment);
-    std::vector<std::string> argv;
-    for (QString a : args) argv.push_back(a.replace("@", m_tmp.path()).toStdString());
-    const CliRun r = run(argv);
-    QVERIFY2(r.code == 2, describe(r).c_str());
-    QVERIFY2(!r.err.empty() && r.err.back() == '\n', describe(r).c_str());
-    QVERIFY2(std::count(r.err.begin(), r.err.end(), '\n') == 1, describe(r).c_str());
-    QVERIFY2(r.err.rfind("qkvlab", 0) == 0, r.err.c_str());
-    QVERIFY2(QString::fromStdString(r.err).contains(fragment), r.err.c_str());
-    QVERIFY2(r.out.empty(), describe(r).c_str());
-    // Bad input never leaves a half-made output folder behind.
-    QVERIFY(!QFileInfo::exists(QString::fromStdString(path("out"))));
 }
 
 void TstCli::executable() {

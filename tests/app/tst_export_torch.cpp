@@ -43,7 +43,7 @@ private Q_SLOTS:
                               "--steps", "6", "--eval-every", "3", "--d-model", "16", "--batch", "5",
                               "--nproc", "2", "--out", out});
         QVERIFY2(r.code == 0, r.err.c_str());
-        QVERIFY(r.out.find("sh " + out + "/run.sh") != std::string::npos);
+        QVERIFY(r.out.find("sh '" + out + "/run.sh'") != std::string::npos);
         QVERIFY(r.out.find("torchrun --standalone --nproc_per_node 2") != std::string::npos);
         const QString folder = QString::fromStdString(out);
         QVERIFY(QFileInfo(folder + "/run.sh").isExecutable());

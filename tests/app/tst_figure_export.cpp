@@ -19,6 +19,7 @@
 #include "color_maps.h"
 #include "exportable_figure.h"
 #include "figure_export.h"
+#include "kv_cache_view.h"
 #include "qcp.h"
 #include "training_curves_view.h"
 
@@ -136,6 +137,7 @@ private Q_SLOTS:
     void unwritableFolderIsAnError();
     void readOnlyFolderIsAnError();
     void exportAllWritesEveryFigure();
+    void exportAllSkipsFiguresWithNothingToShow();
     void trainingCurvesCsvEqualsSnapshot();
 };
 
@@ -406,6 +408,27 @@ void TestFigureExport::exportAllWritesEveryFigure() {
                                              {FigureFormat::Png}, size, Manifest());
     QVERIFY(!duplicate.ok());
     QVERIFY(!QFileInfo::exists(tmp.filePath("dup")));  // refused before writing anything
+}
+
+// An encoder run has no KV cache to show: Export All writes no empty "Press Generate" figure,
+// and the manifest and the result say why.
+void TestFigureExport::exportAllSkipsFiguresWithNothingToShow() {
+    QTemporaryDir tmp;
+    HeatmapFigure a("figure-a");
+    qkvviews::KvCacheView cache;
+    QVERIFY(!cache.nothingToShow().isEmpty());
+    const ExportResult r = exportAll({&a, &cache}, tmp.path(), {FigureFormat::Png}, *findFigureSize("screen"),
+                                     Manifest());
+    QVERIFY2(r.ok(), qPrintable(r.error));
+    QCOMPARE(r.files.size(), 3 + 1);  // figure-a: png, csv, json; the manifest
+    QCOMPARE(r.skipped.size(), 1);
+    QVERIFY(r.skipped[0].startsWith("kv-cache: nothing generated yet"));
+    QVERIFY(QDir(tmp.path()).entryList({"kv-cache*"}).isEmpty());
+    const QJsonArray figures = readJson(QDir(tmp.path()).filePath("manifest.json")).value("figures").toArray();
+    QCOMPARE(figures.size(), 2);
+    QCOMPARE(figures[1].toObject().value("name").toString(), QString("kv-cache"));
+    QVERIFY(figures[1].toObject().value("skipped").toString().startsWith("nothing generated yet"));
+    QVERIFY(!figures[1].toObject().contains("files"));
 }
 
 void TestFigureExport::trainingCurvesCsvEqualsSnapshot() {

@@ -7,6 +7,9 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
 #include <QProcess>
 #include <QTemporaryDir>
 
@@ -15,6 +18,8 @@
 #include "experiment_controller.h"
 #include "io/atomic_file.h"
 #include "main_window.h"
+#include "new_experiment_dialog.h"
+#include "torch_export_dialog.h"
 #include "test_helpers.h"
 #include "training_curves_view.h"
 
@@ -147,6 +152,35 @@ private Q_SLOTS:
         qkvtest::copyFolder(source, x.runsFolder + "/qkv-seed1");
         QTRY_COMPARE_WITH_TIMEOUT(run(controller, x.runsFolder + "/qkv-seed1")->state, RunState::Finished, 5000);
         QCOMPARE(int(controller.workspace().experiments().back().runs.size()), 8);
+    }
+
+    void theDialogWritesTheFolderAndShowsTheCommand() {
+        QTemporaryDir dir;
+        qkv::Experiment e = qkv::loadExperiment(":/presets/demo.json");
+        NewExperimentDialog planner(e);
+        planner.open();
+        planner.pyTorchButton()->click();
+        QCOMPARE(planner.result(), NewExperimentDialog::kTrainWithPyTorch);
+
+        const QString folder = dir.filePath("demo-torch");
+        TorchExportDialog dialog(planner.experiment(), folder);
+        dialog.processesBox()->setValue(2);
+        QVERIFY(dialog.commandText().contains("sh '" + folder + "/run.sh'"));
+        QVERIFY(dialog.commandText().contains("torchrun --standalone --nproc_per_node 2"));
+        QVERIFY(dialog.writtenFolder().isEmpty());
+        dialog.writeButton()->click();
+        QCOMPARE(dialog.writtenFolder(), folder);
+        QVERIFY(dialog.statusLabel()->text().startsWith("Written to"));
+        QVERIFY(QFileInfo(folder + "/run.sh").isExecutable());
+        QVERIFY(QFile(folder + "/run.sh").open(QIODevice::ReadOnly));
+        // A destination that cannot be a folder: a message in the dialog, nothing written.
+        QFile blocker(dir.filePath("file"));
+        QVERIFY(blocker.open(QIODevice::WriteOnly));
+        blocker.close();
+        TorchExportDialog refused(e, dir.filePath("file"));
+        refused.writeButton()->click();
+        QVERIFY(refused.writtenFolder().isEmpty());
+        QVERIFY(refused.statusLabel()->text().contains("not a folder"));
     }
 };
 

@@ -3,6 +3,8 @@
 #include <QtTest>
 
 #include <QAction>
+#include <QDockWidget>
+#include <QScreen>
 #include <QProgressBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -28,6 +30,7 @@ private Q_SLOTS:
     }
     void trainsTheDemo();
     void dialogExplainsImpossibleCombinations();
+    void layoutIsResetAndNeverRestoredTooLarge();
 };
 
 void TestMainWindow::trainsTheDemo() {
@@ -73,6 +76,37 @@ void TestMainWindow::dialogExplainsImpossibleCombinations() {
     dialog.dModelBox()->setValue(30);  // 30 is not divisible by 4 heads
     QVERIFY(!dialog.trainButton()->isEnabled());
     QVERIFY(dialog.problemLabel()->text().contains("divisible by heads"));
+}
+
+// A long error once stretched the window to 3,151 px, and that layout came back at every start.
+void TestMainWindow::layoutIsResetAndNeverRestoredTooLarge() {
+    QTemporaryDir dir;
+    ExperimentController controller(dir.path());
+    {
+        MainWindow first(&controller);
+        first.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&first));
+        const int width = first.width();
+        Q_EMIT controller.errorOccurred(QString("Cannot analyse: ").repeated(300));  // ~5,000 characters
+        QTest::qWait(50);
+        QCOMPARE(first.width(), width);  // the message does not widen the window
+        first.resize(3151, 900);
+        first.close();  // saves the layout
+    }
+    MainWindow second(&controller);
+    const int limit = std::max(MainWindow::kDefaultWidth, second.screen()->availableGeometry().width());
+    QVERIFY2(second.width() <= limit, qPrintable(QString::number(second.width())));
+    second.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&second));
+    // Closed docks come back from the View menu and with Reset Layout.
+    auto* dock = qobject_cast<QDockWidget*>(second.workspaceView()->parentWidget());
+    QVERIFY(dock);
+    dock->close();
+    QVERIFY(!dock->isVisible());
+    second.resetLayoutAction()->trigger();
+    QTRY_VERIFY(dock->isVisible());
+    QCOMPARE(second.width(), MainWindow::kDefaultWidth);
+    second.close();
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -227,6 +227,16 @@ private Q_SLOTS:
             QVERIFY2(t < 1e-10, qPrintable(QString::number(t)));
     }
 
+    // Two spaces that both fill R^T: overlap 1 exactly, never 1 + rounding (a mean of cos²).
+    void overlapOfFullSpacesIsClampedToOne() {
+        for (int seed = 40; seed < 80; ++seed) {
+            const SubspaceOverlap o = subspaceOverlap(gaussian(4, 6, seed), gaussian(4, 6, seed + 100));
+            QCOMPARE(o.dimA, 4);
+            QVERIFY2(o.overlapMeanCos2 <= 1.0, qPrintable(QString::number(o.overlapMeanCos2, 'g', 17)));
+            QVERIFY(o.overlapMeanCos2 > 1.0 - 1e-12);
+        }
+    }
+
     void orthogonalSpacesAre90Degrees() {
         const MatrixXd q = orthogonal(10, 41);
         const SubspaceOverlap o =

@@ -74,6 +74,18 @@ class TestModelAnalysis : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // T ≤ d_h: K and V activations both span R^T, so their overlap says nothing; it is 1 (never
+    // more), and the analysis says why.
+    void kvActivationOverlapOfShortInputsIsMarked() {
+        const Model model(config(Variant::Qkv, 4, false, Architecture::Decoder), 11);
+        const ModelAnalysis a = analyzeModel(model, tokens(4), AnalysisOptions{});
+        for (const LayerAnalysis& layer : a.layers)
+            for (const HeadAnalysis& h : layer.heads) {
+                QVERIFY(h.kvActivations.overlap.overlapMeanCos2 <= 1.0);
+                QVERIFY(h.kvActivations.overlap.overlapMeanCos2 > 1.0 - 1e-9);
+                QVERIFY(h.kvActivations.notInformative.find("T <= d_h") != std::string::npos);
+            }
+    }
     void fixedValuesAndAbsences_data() { addRows(); }
     void fixedValuesAndAbsences() {
         QFETCH(Variant, variant);
@@ -132,6 +144,7 @@ private Q_SLOTS:
                     QCOMPARE(h.kvActivations.cka, 1.0);
                     QCOMPARE(h.kvActivations.meanCosine, 1.0);
                 } else {
+                    QVERIFY(h.kvActivations.notInformative.empty());  // T 12 > d_h 8
                     QVERIFY(h.kvWeights.value.overlapMeanCos2 < 0.9);
                     QVERIFY(h.kvWeights.value.principalAnglesDeg.back() > 10.0);
                     QVERIFY(h.kvWeights.fixedByVariant.empty());
