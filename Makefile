@@ -10,7 +10,7 @@ FUZZ_PACKAGES := clang libclang-rt-14-dev
 FUZZ_SECONDS ?= 60
 SANITIZE_BUILD ?= build-sanitize
 
-.PHONY: deps configure build run test bench fuzz sanitize clean format
+.PHONY: deps configure build run test bench fuzz sanitize install clean format
 
 deps:
 	@missing=$$(for p in $(PACKAGES) $(EXTRA_PACKAGES); do \
@@ -38,6 +38,11 @@ test: build
 bench: build
 	cmake --build $(BUILD) --target benchmarks -j $(JOBS)
 	mkdir -p bench-out && $(BUILD)/tests/bench/run_benchmarks.sh bench-out
+
+# The executable, the SentencePiece shim, a desktop entry and its icon under PREFIX.
+PREFIX ?= /usr/local
+install: build
+	$(SUDO) cmake --install $(BUILD) --prefix $(PREFIX)
 
 # Every parser of outside input under libFuzzer for FUZZ_SECONDS each (tests/fuzz/README.md).
 fuzz:

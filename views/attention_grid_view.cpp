@@ -1,5 +1,7 @@
 #include "attention_grid_view.h"
 
+#include "spaced_label_ticker.h"
+
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QJsonArray>
@@ -213,6 +215,9 @@ void AttentionGridView::rebuild() {
                                          .arg(stride)
                                    : QString()));
     m_plot->replot(QCustomPlot::rpQueuedReplot);
+    // The query row shown belongs to the maps just replaced: show the same panel and row of the
+    // new maps (another run, input or map kind), or nothing.
+    if (!m_rowPlot->isHidden() && m_rowPanel >= 0) showRow(m_rowPanel, m_row);
 }
 
 Eigen::MatrixXd AttentionGridView::panelMatrix(int panel) const {
@@ -240,8 +245,13 @@ void AttentionGridView::showHover(const QPointF& pos) {
 
 void AttentionGridView::showRow(int panel, int row) {
     m_rowPlot->clearPlottables();
+    m_rowPanel = -1;
     const Eigen::MatrixXd m = panelMatrix(panel);
-    if (m.size() == 0 || row < 0 || row >= m.rows()) return;
+    if (m.size() == 0 || row < 0 || row >= m.rows()) {
+        m_rowPlot->setVisible(false);
+        return;
+    }
+    m_rowPanel = panel, m_row = row;
     m_rowPlot->setVisible(true);
     const QStringList labels = tokenLabels(m_sources[panel].variant, m_sources[panel].layer);
     auto* bars = new QCPBars(m_rowPlot->xAxis, m_rowPlot->yAxis);
@@ -253,16 +263,19 @@ void AttentionGridView::showRow(int panel, int row) {
     bars->setData(keys, values, true);
     bars->setBrush(seriesColor(0));
     bars->setPen(Qt::NoPen);
-    QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
-    if (labels.size() <= 48)
-        for (int c = 0; c < labels.size(); ++c) ticker->addTick(c, labels[c]);
-    if (labels.size() <= 48) m_rowPlot->xAxis->setTicker(ticker);
+    // Every key's label where they fit, every k-th where they would overlap.
+    m_rowPlot->xAxis->setTicker(
+        QSharedPointer<QCPAxisTicker>(new SpacedLabelTicker(m_rowPlot->xAxis, labels, int(m.cols()))));
     m_rowPlot->xAxis->setRange(-0.5, m.cols() - 0.5);
     m_rowPlot->yAxis->setRange(
         std::min(0.0, values.isEmpty() ? 0.0 : *std::min_element(values.begin(), values.end())),
         std::max(1e-9, *std::max_element(values.begin(), values.end())) * 1.05);
     const QString q = row < labels.size() ? labels[row] : QString::number(row);
-    m_rowPlot->xAxis->setLabel(tr("%1, query %2: keys").arg(m_sources[panel].title, q));
+    // Grid panels are titled "L0 H0": the row names its run too.
+    const QString who = m_sources[panel].title.startsWith('L')
+                            ? m_set.variants[m_sources[panel].variant].label + " · " + m_sources[panel].title
+                            : m_sources[panel].title;
+    m_rowPlot->xAxis->setLabel(tr("%1, query %2: keys").arg(who, q));
     m_rowPlot->replot(QCustomPlot::rpQueuedReplot);
 }
 

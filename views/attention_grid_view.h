@@ -60,6 +60,7 @@ private:
 
     QCustomPlot* m_plot;
     QCustomPlot* m_rowPlot;
+    int m_rowPanel = -1, m_row = 0;  // the query row on show
     QComboBox* m_kind;
     QLabel* m_caption;
     QWidget* m_pager;

@@ -1,6 +1,9 @@
 #include "workspace_view.h"
 
+#include <QContextMenuEvent>
 #include <QHeaderView>
+#include <QKeyEvent>
+#include <QMenu>
 #include <QPainter>
 #include <QPixmap>
 
@@ -43,6 +46,8 @@ QTreeWidgetItem* WorkspaceView::experimentItem(int index, const QString& name) {
     if (!item) {
         item = new QTreeWidgetItem(this);
         item->setExpanded(true);
+        // Its tick follows its runs' (partly ticked when some are hidden) and sets them all.
+        item->setFlags(item->flags() | Qt::ItemIsUserCheckable | Qt::ItemIsAutoTristate);
     }
     item->setText(0, name);
     return item;
@@ -69,6 +74,29 @@ void WorkspaceView::setWorkspace(const QVector<WorkspaceExperimentItem>& experim
     while (topLevelItemCount() > experiments.size())
         delete takeTopLevelItem(topLevelItemCount() - 1);
     m_updating = false;
+}
+
+void WorkspaceView::keyPressEvent(QKeyEvent* event) {
+    QTreeWidgetItem* item = currentItem();
+    if ((event->key() == Qt::Key_Delete || event->key() == Qt::Key_Backspace) && item && !item->parent()) {
+        Q_EMIT removeExperimentRequested(item->text(0));
+        return;
+    }
+    QTreeWidget::keyPressEvent(event);
+}
+
+void WorkspaceView::contextMenuEvent(QContextMenuEvent* event) {
+    QTreeWidgetItem* item = itemAt(event->pos());
+    if (!item) return;
+    QTreeWidgetItem* experiment = item->parent() ? item->parent() : item;
+    QMenu menu(this);
+    const QString name = experiment->text(0);
+    menu.addAction(tr("Show All Runs of %1").arg(name), this, [experiment] { experiment->setCheckState(0, Qt::Checked); });
+    menu.addAction(tr("Hide All Runs of %1").arg(name), this, [experiment] { experiment->setCheckState(0, Qt::Unchecked); });
+    menu.addSeparator();
+    menu.addAction(tr("Remove %1 from the Workspace").arg(name), this,
+                   [this, name] { Q_EMIT removeExperimentRequested(name); });
+    menu.exec(event->globalPos());
 }
 
 QString WorkspaceView::currentRunId() const {

@@ -1,6 +1,7 @@
 #pragma once
 // The workspace panel: experiments and their runs, each run with its colour, a visibility tick,
-// its status and progress (with ETA while training).
+// its status and progress (with ETA while training). An experiment's tick shows or hides all its
+// runs; Delete or the context menu removes an experiment from the workspace (not from disk).
 
 #include <QTreeWidget>
 #include <QVector>
@@ -34,6 +35,11 @@ public:
 Q_SIGNALS:
     void runVisibilityChanged(const QString& runId, bool visible);
     void currentRunChanged(const QString& runId);
+    void removeExperimentRequested(const QString& name);
+
+protected:
+    void keyPressEvent(QKeyEvent* event) override;
+    void contextMenuEvent(QContextMenuEvent* event) override;
 
 private:
     QTreeWidgetItem* experimentItem(int index, const QString& name);

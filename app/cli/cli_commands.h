@@ -1,10 +1,13 @@
 #pragma once
 // Internal to the CLI: the commands and the flags they share.
 
+#include <memory>
 #include <ostream>
 #include <set>
 #include <string>
 #include <vector>
+
+class QApplication;
 
 #include "cli_options.h"
 #include "train/experiment.h"
@@ -18,6 +21,9 @@ const std::set<std::string>& experimentOptions();
 qkv::Experiment experimentFromOptions(const CliOptions& o);
 // "--pos-bias" takes an optional mode: a bare one means "--pos-bias=absolute".
 std::vector<std::string> withPosBiasMode(std::vector<std::string> args);
+// Figures need a QApplication (QCustomPlot paints through QPixmap); the CLI makes one, offscreen,
+// when there is none. Null when one exists.
+std::unique_ptr<QApplication> ensureGuiApplication();
 // The architecture a task implies (text: decoder, images: ViT, synthetic: encoder).
 qkv::Architecture architectureForTask(qkv::TaskKind kind);
 

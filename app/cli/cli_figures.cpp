@@ -37,6 +37,8 @@ const char* const kHelp =
     "  --size   single-column (89 x 60 mm), double-column (183 x 90 mm, default) or screen\n"
     "  --input  a text prompt (LM runs) or token ids like 3,1,4; default: validation sample 0\n";
 
+}  // namespace
+
 // The CLI has no QApplication; figures need one (QCustomPlot paints through QPixmap).
 std::unique_ptr<QApplication> ensureGuiApplication() {
     if (qobject_cast<QApplication*>(QCoreApplication::instance())) return nullptr;
@@ -56,7 +58,7 @@ std::unique_ptr<QApplication> ensureGuiApplication() {
     static char* argv[] = {name, nullptr};
     return std::make_unique<QApplication>(argc, argv);
 }
-}  // namespace
+
 
 int figuresCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     const CliOptions o(args, {"out", "formats", "size", "input", "sample"}, {"help"});

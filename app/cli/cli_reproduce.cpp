@@ -6,7 +6,11 @@
 #include <cstdlib>
 #include <iostream>
 
+#include <QApplication>
+
 #include "cli_commands.h"
+#include "figure_export.h"
+#include "reproduction_figure_data.h"
 #include "common/errors.h"
 #include "reproduce/reproduce_report.h"
 #include "text_table.h"
@@ -22,7 +26,8 @@ const char* const kHelp =
     "DIR/<task>/; finished runs of the same settings are reused, so a reproduction that was\n"
     "stopped resumes), then writes DIR/<table>.md, .csv (every seed's value) and .json: the\n"
     "published numbers, the measured mean ± std over seeds with n, the gap, and a verdict per\n"
-    "claim. TABLE is a built-in table (--list) or a JSON file of the same form\n"
+    "claim, and the figure DIR/<table>-figure.png, .pdf, .svg (bars: measured mean ± std with\n"
+    "every seed as a dot; diamonds: published) with its numbers. TABLE is a built-in table (--list) or a JSON file of the same form\n"
     "(resources/published/). --scale quick (the default) finishes each built-in table within\n"
     "15 minutes on a 2-core machine; full is closer to the published setup. Default seeds: "
     "1,2,3.\n";
@@ -87,6 +92,17 @@ int reproduceCommand(const std::vector<std::string>& args, std::ostream& out, st
     for (const std::string& p : r.problems) err << "qkvlab reproduce: " << p << '\n';
     for (const std::string& path : qkv::writeReproduction(r, o.text("out")))
         out << "wrote " << path << '\n';
+    const auto gui = ensureGuiApplication();
+    qkvviews::ReproductionFigureView figure;
+    figure.setData(reproductionFigureData(r));
+    Manifest manifest;
+    manifest.notes = QString::fromStdString("reproduction of " + table.id + " (" + table.title + ")");
+    const ExportResult written = exportFigure(figure, QString::fromStdString(o.text("out")),
+                                              {FigureFormat::Png, FigureFormat::Pdf, FigureFormat::Svg},
+                                              *findFigureSize("double-column"), manifest);
+    if (!written.ok()) throw qkv::IoError(written.error.toStdString());
+    for (const QString& f : written.files) out << "wrote " << f.toStdString() << '\n';
+    for (const QString& s : written.skipped) out << "no figure: " << s.toStdString() << '\n';
     out << r.runsTrained << " runs trained, " << r.runsReused << " reused\n";
     return r.problems.empty() ? 0 : 1;
 }

@@ -10,10 +10,16 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QDir>
+#include <QStandardPaths>
 #include <QPushButton>
 #include <QSettings>
 
 namespace qkvapp {
+
+QString defaultExportFolder() {
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)).filePath("QKV Lab/figures");
+}
 
 ExportDialog::ExportDialog(const QString& title, const QString& folder, QWidget* parent)
     : QDialog(parent) {

@@ -11,6 +11,10 @@ class QLineEdit;
 
 namespace qkvapp {
 
+// Where exports go until the user picks another folder: Documents/QKV Lab/figures, where a person
+// looks for them (not the hidden workspace under ~/.local/share).
+QString defaultExportFolder();
+
 class ExportDialog : public QDialog {
     Q_OBJECT
 

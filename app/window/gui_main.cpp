@@ -1,6 +1,7 @@
 #include "gui_main.h"
 
 #include <QApplication>
+#include <QIcon>
 #include <QDir>
 #include <QFileInfo>
 #include <QSettings>
@@ -37,6 +38,8 @@ int runGui(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setOrganizationName("QKV Lab");
     QApplication::setApplicationName("qkvlab");
+    QApplication::setWindowIcon(QIcon(":/desktop/qkvlab.svg"));
+    QGuiApplication::setDesktopFileName("qkvlab");  // the installed qkvlab.desktop
     QApplication::setApplicationVersion(QKVLAB_VERSION);
     // One torch thread: the second core stays with the GUI thread while training.
     qkv::setTorchThreads(1);

@@ -15,6 +15,7 @@
 #include <QProgressBar>
 #include <QScreen>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
@@ -202,8 +203,10 @@ void MainWindow::connectController() {
     connect(c, &ExperimentController::errorOccurred, this, &MainWindow::showError);
     connect(c, &ExperimentController::folderOpened, this,
             [](const QString& p) { RecentFolders::add(p); });
+    connect(c, &ExperimentController::workspaceChanged, this, &MainWindow::updateTrainAction);
+    updateTrainAction();
     connect(c, &ExperimentController::trainingStateChanged, this, [this](bool running) {
-        m_train->setEnabled(!running);
+        m_train->setEnabled(!running && !m_controller->trainDescription().isEmpty());
         m_cancel->setEnabled(running);
         m_progress->setVisible(running);
     });
@@ -219,6 +222,8 @@ void MainWindow::connectController() {
     });
     connect(m_workspace, &qkvviews::WorkspaceView::runVisibilityChanged, c,
             &ExperimentController::setRunVisible);
+    connect(m_workspace, &qkvviews::WorkspaceView::removeExperimentRequested, c,
+            &ExperimentController::removeExperiment);
     connect(m_workspace, &qkvviews::WorkspaceView::currentRunChanged, c, [c](const QString& id) {
         if (!id.isEmpty()) c->selectRun(id);
     });
@@ -234,10 +239,19 @@ void MainWindow::setAppearance(const Appearance& a) {
     QSettings().setValue("view/presentation", a.presentation);
 }
 
+// The Train button says what it will train: never a silent duplicate of the last plan.
+void MainWindow::updateTrainAction() {
+    const QString what = m_controller->trainDescription();
+    m_train->setText(what.isEmpty() ? tr("&Train") : tr("&Train %1").arg(what));
+    m_train->setToolTip(what.isEmpty() ? tr("Nothing to train: plan an experiment (New Experiment or a preset)")
+                                       : tr("Train %1").arg(what));
+    m_train->setEnabled(!m_controller->isTraining() && !what.isEmpty());
+}
+
 void MainWindow::newExperiment() {
     qkv::Experiment initial;
-    try {
-        initial = qkv::loadExperiment(":/presets/demo.json");
+    try {  // the plan on show, else the demo
+        initial = m_controller->lastPlan() ? *m_controller->lastPlan() : qkv::loadExperiment(":/presets/demo.json");
     } catch (const std::exception&) {
     }
     NewExperimentDialog dialog(initial, this);
@@ -317,7 +331,7 @@ void MainWindow::exportFigures(bool all) {
         showError(tr("This tab has no figure to export (the comparison table copies as CSV)."));
         return;
     }
-    const QString defaultFolder = QDir(m_controller->workspaceRoot()).filePath("figures");
+    const QString defaultFolder = defaultExportFolder();
     ExportDialog dialog(all ? tr("Export all figures") : tr("Export %1").arg(current->figureName()),
                         QSettings().value("export/folder", defaultFolder).toString(), this);
     if (dialog.exec() != QDialog::Accepted) return;

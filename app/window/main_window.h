@@ -64,6 +64,7 @@ private:
     void resetLayout();
     void connectController();
     void newExperiment();
+    void updateTrainAction();
     void trainWithPyTorch(const qkv::Experiment& e);
     void openFolderDialog();
     void openModelDialog();

@@ -156,6 +156,7 @@ QPushButton* NewExperimentDialog::trainButton() const { return m_buttons->button
 
 void NewExperimentDialog::setExperiment(const qkv::Experiment& e) {
     m_name->setText(QString::fromStdString(e.name));
+    m_preset->setCurrentIndex(int(kPresets.indexOf(QString::fromStdString(e.name))) + 1);  // 0: (custom)
     m_task->setCurrentIndex(m_task->findData(int(e.base.task.kind)));
     m_dataPath->setText(QString::fromStdString(e.base.task.dataPath));
     for (QCheckBox* b : m_variants)

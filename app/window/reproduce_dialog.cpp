@@ -1,5 +1,8 @@
 #include "reproduce_dialog.h"
 
+#include "figure_export.h"
+#include "reproduction_figure_data.h"
+
 #include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
@@ -11,6 +14,7 @@
 #include <QListWidget>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -73,7 +77,11 @@ ReproduceDialog::ReproduceDialog(const QString& workspaceRoot, QWidget* parent)
     layout->addWidget(m_source);
     layout->addLayout(buttons);
     layout->addWidget(m_status);
-    layout->addWidget(m_cells, 3);
+    m_figure = new qkvviews::ReproductionFigureView(this);
+    auto* views = new QTabWidget(this);
+    views->addTab(m_cells, tr("Table"));
+    views->addTab(m_figure, tr("Figure"));
+    layout->addWidget(views, 3);
     layout->addWidget(new QLabel(tr("Claims"), this));
     layout->addWidget(m_verdicts, 1);
     resize(900, 640);
@@ -189,6 +197,7 @@ void ReproduceDialog::showReproduction(const qkv::Reproduction& r) {
         for (int col = 0; col < row.size(); ++col)
             m_cells->setItem(i, col, new QTableWidgetItem(row[col]));
     }
+    m_figure->setData(reproductionFigureData(r));
     m_verdicts->clear();
     for (const qkv::ClaimVerdict& v : r.verdicts) {
         auto* item = new QListWidgetItem(QString::fromStdString(v.line()), m_verdicts);
@@ -204,13 +213,20 @@ void ReproduceDialog::onFinished(const qkv::Reproduction& r, const QStringList& 
     m_worker.stop();
     setRunning(false);
     showReproduction(r);
+    QStringList written = files;
+    // The figure too (PNG, PDF, SVG and its numbers), beside the table's files.
+    const ExportResult figure =
+        exportFigure(*m_figure, m_folder->text(), {FigureFormat::Png, FigureFormat::Pdf, FigureFormat::Svg},
+                     *findFigureSize("double-column"), Manifest());
+    for (const QString& f : figure.files) written << f;
+    if (!figure.ok()) written << tr("(the figure failed: %1)").arg(figure.error);
     m_status->setText((cancelled ? tr("Stopped: %1 of %2 runs finished; Reproduce again resumes. ")
                                  : tr("%1 of %2 runs finished (%3 trained, %4 reused). "))
                           .arg(r.runsFinished)
                           .arg(r.runsTotal)
                           .arg(r.runsTrained)
                           .arg(r.runsReused) +
-                      tr("Written: %1").arg(files.join(", ")));
+                      tr("Written: %1").arg(written.join(", ")));
     Q_EMIT reproductionFinished(cancelled);
 }
 

@@ -16,6 +16,10 @@ class QProgressBar;
 class QPushButton;
 class QTableWidget;
 
+namespace qkvviews {
+class ReproductionFigureView;
+}
+
 namespace qkvapp {
 
 class ReproduceDialog : public QDialog {
@@ -35,6 +39,7 @@ public:
     QLineEdit* folderEdit() const { return m_folder; }
     QTableWidget* cellsTable() const { return m_cells; }
     QListWidget* verdictList() const { return m_verdicts; }
+    qkvviews::ReproductionFigureView* figureView() const { return m_figure; }
     QLabel* statusLabel() const { return m_status; }
     void setTableFile(const QString& path);  // a table that is not built in
 
@@ -55,6 +60,7 @@ private:
     QLabel* m_source;
     QTableWidget* m_cells;
     QListWidget* m_verdicts;
+    qkvviews::ReproductionFigureView* m_figure;
     QString m_root;
     WorkerThread<ReproduceWorker> m_worker;
 };

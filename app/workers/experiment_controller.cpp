@@ -2,9 +2,12 @@
 
 #include "pretrained/open_model.h"
 
+#include <algorithm>
+
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QtConcurrent>
 
 #include "io/run_folder.h"
 #include "snapshot_builder.h"
@@ -16,6 +19,7 @@ ExperimentController::ExperimentController(QString workspaceRoot, QObject* paren
     m_publishTimer.setSingleShot(true);
     m_publishTimer.setInterval(kPublishInterval);
     connect(&m_publishTimer, &QTimer::timeout, this, &ExperimentController::publish);
+    connect(&m_planRuns, &QFutureWatcherBase::finished, this, &ExperimentController::onPlanResolved);
     connect(&m_watcher, &RunFolderWatcher::runUpdated, this, &ExperimentController::onRunUpdated);
     connect(&m_watcher, &RunFolderWatcher::runAppeared, this, &ExperimentController::onRunAppeared);
     connect(&m_watcher, &RunFolderWatcher::runStalled, this, &ExperimentController::onRunStalled);
@@ -80,6 +84,41 @@ void ExperimentController::planExperiment(const qkv::Experiment& experiment) {
     ExperimentEntry& e = m_workspace.addPlanned(experiment);
     if (!e.runs.empty()) m_currentRun = e.runs.front().id;
     changed();
+    // A new future replaces the previous one: a result for an older plan is never applied.
+    m_planRuns.setFuture(QtConcurrent::run([experiment]() -> std::vector<qkv::RunConfig> {
+        try {
+            qkv::TaskConfig task = experiment.base.task;
+            const auto data = qkv::makeDataset(task);
+            return qkv::expandRuns(experiment, *data);
+        } catch (const std::exception&) {
+            return {};  // training reports the problem; the plan keeps its settings meanwhile
+        }
+    }));
+}
+
+void ExperimentController::onPlanResolved() {
+    const std::vector<qkv::RunConfig> runs = m_planRuns.result();
+    for (ExperimentEntry& e : m_workspace.experiments()) {
+        if (!e.folder.isEmpty()) continue;  // only the plan not yet trained
+        for (RunEntry& r : e.runs)
+            for (const qkv::RunConfig& built : runs)
+                if (built.name == r.config.name) r.config = built;
+    }
+    changed();
+    Q_EMIT planResolved();
+}
+
+QString ExperimentController::trainDescription() const {
+    auto runs = [](const qkv::Experiment& e) {
+        const size_t n = e.variants.size() * std::max<size_t>(1, e.seeds.size());
+        return n == 1 ? tr("1 run") : tr("%1 runs").arg(n);
+    };
+    for (const ExperimentEntry& e : m_workspace.experiments())
+        if (e.folder.isEmpty()) return tr("%1: %2").arg(e.name, runs(e.experiment));
+    if (m_lastPlan)
+        return tr("%1 again, in a new folder: %2")
+            .arg(QString::fromStdString(m_lastPlan->name.empty() ? "experiment" : m_lastPlan->name), runs(*m_lastPlan));
+    return {};
 }
 
 bool ExperimentController::train() {
@@ -277,6 +316,24 @@ bool ExperimentController::openFolder(const QString& path) {
     watchRuns(*target);
     m_currentRun = entry.runs.front().id;
     Q_EMIT folderOpened(dir);
+    changed();
+    return true;
+}
+
+bool ExperimentController::removeExperiment(const QString& name) {
+    if (isTraining() && name == m_trainingExperiment) {
+        Q_EMIT errorOccurred(tr("%1 is training: cancel it before removing it.").arg(name));
+        return false;
+    }
+    ExperimentEntry* e = m_workspace.findExperiment(name);
+    if (!e) return false;
+    if (!e->folder.isEmpty()) m_watcher.unwatch(e->folder);
+    for (const RunEntry& r : e->runs) {
+        m_watcher.unwatch(r.id);
+        if (r.id == m_currentRun) m_currentRun.clear();
+    }
+    if (m_lastPlan && e->folder.isEmpty()) m_lastPlan.reset();  // a removed plan is not trained again
+    m_workspace.remove(name);
     changed();
     return true;
 }

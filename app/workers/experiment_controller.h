@@ -4,6 +4,7 @@
 
 #include <QObject>
 #include <QElapsedTimer>
+#include <QFutureWatcher>
 #include <QTimer>
 #include <QVector>
 
@@ -35,8 +36,16 @@ public:
     bool isTraining() const { return m_training.running(); }
     QString workspaceRoot() const { return m_root; }
 
-    // Shows an experiment ready to train; replaces a planned one that was never trained.
+    // Shows an experiment ready to train; replaces a planned one that was never trained. Its runs
+    // are then described as training will build them (the data decide the architecture, the
+    // vocabulary and the context: a text corpus is read for its alphabet), off the GUI thread;
+    // planResolved follows.
     void planExperiment(const qkv::Experiment& experiment);
+    // The most recently planned experiment (what New Experiment opens on), if any.
+    std::optional<qkv::Experiment> lastPlan() const { return m_lastPlan; }
+    // What Train would train, for its button: "demo: 4 runs", "demo again, in a new folder: 4
+    // runs", or empty when there is nothing to train.
+    QString trainDescription() const;
     // Trains the most recently planned experiment. Returns false (and reports) if none or busy.
     bool train();
     void cancel();
@@ -49,6 +58,9 @@ public:
     bool openFolder(const QString& path);
     RunFolderWatcher& watcher() { return m_watcher; }
     static constexpr const char* kLoadedExperiment = "Loaded models";
+    // Takes an experiment off the workspace (its folders stay on disk); refused, with a message,
+    // while it trains.
+    bool removeExperiment(const QString& name);
     void setRunVisible(const QString& runId, bool visible);
     void selectRun(const QString& runId);
     QString currentRunId() const { return m_currentRun; }
@@ -64,6 +76,7 @@ Q_SIGNALS:
     void trainingFinished(bool cancelled);
     void errorOccurred(const QString& message);
     void folderOpened(const QString& path);
+    void planResolved();
 
 private:
     bool openModel(const QString& path);
@@ -71,6 +84,7 @@ private:
     void onProgress(const QVector<RunSnapshot>& runs);
     void onFinished(bool cancelled);
     void onFailed(const QString& message);
+    void onPlanResolved();
     void apply(const QVector<RunSnapshot>& runs);
     // Live runs (experiment_controller_live.cpp).
     bool openExportFolder(const QString& exportDir);
@@ -93,6 +107,7 @@ private:
     QElapsedTimer m_sinceCurves;
     std::optional<qkv::Experiment> m_lastPlan;
     RunFolderWatcher m_watcher;
+    QFutureWatcher<std::vector<qkv::RunConfig>> m_planRuns;  // the plan as training builds it
 };
 
 }  // namespace qkvapp

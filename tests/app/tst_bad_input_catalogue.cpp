@@ -74,7 +74,7 @@ void TestBadInputCatalogue::initTestCase() {
     write(t + "/unknown-field.json", R"({"name": "x", "variants": ["qkv"], "colour": "blue"})");
     write(t + "/wrong-type.json", R"({"name": "x", "variants": "qkv"})");
     write(t + "/huge-number.json", R"({"name": "x", "variants": ["qkv"], "model": {"d_model": 1e300}})");
-    write(t + "/binary.bin", QByteArray("\x7f" "ELF\x02\x01\x01\0\0\0\xff\xfe", 14));
+    write(t + "/binary.bin", QByteArray("\x7f" "ELF\x02\x01\x01\0\0\0\xff\xfe", 12));
     write(t + "/latin1.txt", "caf\xe9" " cr\xe8" "me br\xfb" "l\xe9" "e\n");
     write(t + "/file.txt", "a file, not a folder\n");
 

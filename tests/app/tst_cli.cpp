@@ -98,7 +98,7 @@ void TstCli::initTestCase() {
     qkvtest::writeBytes(m_tmp, "unknown-field.json",
                         R"({"name": "x", "variants": ["qkv"], "colour": "blue"})");
     qkvtest::writeBytes(m_tmp, "garbage.json", R"({"name": "x", "variants": ["qkv")");
-    qkvtest::writeBytes(m_tmp, "binary.bin", std::string("\x7f" "ELF\x02\x01\x01\0\0\0\xff\xfe", 14));
+    qkvtest::writeBytes(m_tmp, "binary.bin", std::string("\x7f" "ELF\x02\x01\x01\0\0\0\xff\xfe", 12));
 
     // A run folder whose weights are cut short.
     qkv::RunConfig r;

@@ -9,6 +9,7 @@
 #include "experiment_controller.h"
 #include "analysis_worker.h"
 #include "io/run_folder.h"
+#include "model/model_summary.h"
 #include "test_helpers.h"
 
 using namespace qkvapp;
@@ -52,6 +53,8 @@ private Q_SLOTS:
     void opensPretrainedModels();
     void seedsAreOneComparisonRow();
     void refusesImpossibleSettingsBeforeTraining();
+    void planSummaryEqualsWhatTrainingBuilds_data();
+    void planSummaryEqualsWhatTrainingBuilds();
 };
 
 void TestExperimentController::trainsToCompletion() {
@@ -228,6 +231,42 @@ void TestExperimentController::seedsAreOneComparisonRow() {
     const double a = losses[0].toDouble(), b = losses[1].toDouble();
     QVERIFY(std::abs(row.loss - (a + b) / 2) < 1e-4);
     QVERIFY(std::abs(row.lossStd - std::abs(a - b) / std::sqrt(2.0)) < 1e-4);
+}
+
+
+
+
+// The plan on show must be what training builds: Presets > char-lm once showed an encoder of
+// 798,730 parameters for a decoder of 824.3K (the corpus decides the vocabulary).
+void TestExperimentController::planSummaryEqualsWhatTrainingBuilds_data() {
+    QTest::addColumn<int>("task");
+    QTest::newRow("copy") << int(qkv::TaskKind::Copy);
+    QTest::newRow("follow") << int(qkv::TaskKind::Follow);
+    QTest::newRow("text") << int(qkv::TaskKind::Text);
+}
+
+void TestExperimentController::planSummaryEqualsWhatTrainingBuilds() {
+    QFETCH(int, task);
+    QTemporaryDir dir;
+    qkv::Experiment e = tinyExperiment(2);
+    e.base.task.kind = qkv::TaskKind(task);
+    e.base.task.vocab = 12;
+    if (e.base.task.kind == qkv::TaskKind::Text)
+        e.base.task.dataPath = qkvtest::writeBytes(dir, "corpus.txt", std::string(400, 'a') + "the quick brown fox\n");
+    ExperimentController c(dir.filePath("workspace"));
+    QSignalSpy resolved(&c, &ExperimentController::planResolved);
+    c.planExperiment(e);
+    QVERIFY(resolved.wait(30000));
+    const RunEntry planned = c.workspace().experiments().back().runs[0];
+    QSignalSpy finished(&c, &ExperimentController::trainingFinished);
+    QVERIFY(c.train());
+    QVERIFY(finished.wait(60000));
+    const QString folder = c.workspace().experiments().back().folder + "/qkv";
+    const qkv::RunFolder trained = qkv::readRunFolder(folder.toStdString());
+    QCOMPARE(int(planned.config.model.arch), int(trained.config.model.arch));
+    QCOMPARE(planned.config.model.vocab, trained.config.model.vocab);
+    QCOMPARE(planned.config.model.context, trained.config.model.context);
+    QCOMPARE(qkv::summarize(planned.config.model).parameters, qkv::summarize(trained.config.model).parameters);
 }
 
 QTEST_MAIN(TestExperimentController)

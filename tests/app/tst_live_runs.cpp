@@ -99,6 +99,11 @@ private Q_SLOTS:
         // It writes again: live again.
         qkv::writeFileAtomic((runDir + "/metrics.json").toStdString(), unfinishedMetrics(runDir, 2).toStdString());
         QTRY_COMPARE_WITH_TIMEOUT(run(controller, runDir)->state, RunState::Live, 5000);
+        // Removed from the workspace: no longer watched, still on disk.
+        QVERIFY(controller.removeExperiment(controller.workspace().experiments().back().name));
+        QVERIFY(!run(controller, runDir));
+        QVERIFY(!controller.watcher().isWatching(runDir));
+        QVERIFY(QFileInfo::exists(runDir + "/metrics.json"));
     }
 
     void theWatcherWaitsLongerForARunThatEvaluatesRarely() {

@@ -11,6 +11,7 @@
 
 #include "comparison_table_view.h"
 #include "experiment_controller.h"
+#include "export_dialog.h"
 #include "main_window.h"
 #include "new_experiment_dialog.h"
 #include "qcp.h"
@@ -31,6 +32,12 @@ private Q_SLOTS:
     void trainsTheDemo();
     void dialogExplainsImpossibleCombinations();
     void layoutIsResetAndNeverRestoredTooLarge();
+    void exportsGoToAVisibleFolder() {
+        const QString folder = defaultExportFolder();
+        const QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+        QVERIFY(folder.startsWith(documents + "/"));
+        QVERIFY2(!folder.mid(documents.size()).contains("/."), qPrintable(folder));  // nothing hidden below
+    }
 };
 
 void TestMainWindow::trainsTheDemo() {
@@ -41,7 +48,9 @@ void TestMainWindow::trainsTheDemo() {
     QCOMPARE(int(demo.variants.size()), 4);
     demo.base.train.steps = 20;
     demo.base.train.evalEvery = 10;
+    QVERIFY(!window.trainAction()->isEnabled());  // nothing planned: nothing to train
     controller.planExperiment(demo);
+    QTRY_COMPARE(window.trainAction()->text(), QString("&Train demo: 4 runs"));
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QTRY_COMPARE(window.workspaceView()->topLevelItemCount(), 1);
@@ -53,6 +62,8 @@ void TestMainWindow::trainsTheDemo() {
     QVERIFY(window.cancelAction()->isEnabled());
     QVERIFY(finished.wait(60000));
     QTRY_VERIFY(window.trainAction()->isEnabled());
+    // Trained: pressing Train again says it trains the same plan again, in a new folder.
+    QTRY_COMPARE(window.trainAction()->text(), QString("&Train demo again, in a new folder: 4 runs"));
     QTRY_COMPARE(window.curvesView()->plot()->graphCount(), 12);  // 4 runs × 3 curves
     QTRY_COMPARE(window.comparisonView()->rowCount(), 4);
     QCOMPARE(window.comparisonView()->cellText(0, 1), QString("QKV"));

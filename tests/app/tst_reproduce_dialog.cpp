@@ -11,6 +11,7 @@
 #include <QTemporaryDir>
 
 #include "reproduce_dialog.h"
+#include "reproduction_figure_view.h"
 #include "test_helpers.h"
 
 using namespace qkvapp;
@@ -54,6 +55,9 @@ private Q_SLOTS:
         QCOMPARE(dialog.verdictList()->count(), 1);
         QVERIFY(dialog.verdictList()->item(0)->text().startsWith("QKV beats Q-K=V: "));
         QVERIFY(QFileInfo::exists(dir.filePath("runs/tiny.md")));
+        QVERIFY(dialog.figureView()->nothingToShow().isEmpty());
+        for (const char* suffix : {"png", "pdf", "svg", "csv", "json"})
+            QVERIFY2(QFileInfo::exists(dir.filePath(QString("runs/tiny-figure.") + suffix)), suffix);
         // Again: every run is reused.
         QVERIFY(dialog.start());
         QVERIFY(finished.wait(60000));

@@ -48,7 +48,8 @@ uint64_t doubleBits(double d) {
 
 // Bitwise equality, so that NaN, -0 and subnormals count as preserved only when they are.
 bool sameBits(const std::vector<float>& a, const std::vector<float>& b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+    // memcmp of two empty vectors may see null pointers, which it must not be given.
+    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
 }
 
 }  // namespace

@@ -140,6 +140,9 @@ private Q_SLOTS:
 
     // A SentencePiece model trained here (BPE with byte fallback) through the private shim.
     void sentencePiece() {
+#ifdef QKV_SANITIZE
+        QSKIP("make sanitize does not load SentencePiece (ASan cannot load its shim with RTLD_DEEPBIND)");
+#endif
         QTemporaryDir tmp;
         std::string corpus;
         for (int i = 0; i < 200; ++i)

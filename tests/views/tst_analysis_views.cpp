@@ -148,6 +148,19 @@ void TestAnalysisViews::attentionRowBars() {
     QVERIFY(bars);
     QCOMPARE(bars->data()->size(), 8);
     QVERIFY(std::abs(bars->data()->at(5)->value - view.panelMatrix(0)(3, 5)) < 1e-12);
+    // Another variant selected: the row shown is the new map's, never the old run's.
+    const double before = bars->data()->at(5)->value;
+    AnalysisSelection other;
+    other.variant = 2;  // Q=K-V: other attention (variant 1 shares QKV's W_Q and W_K)
+    view.setSelection(other);
+    QCOMPARE(view.rowPlot()->plottableCount(), 1);
+    bars = qobject_cast<QCPBars*>(view.rowPlot()->plottable(0));
+    QVERIFY(std::abs(bars->data()->at(5)->value - view.panelMatrix(0)(3, 5)) < 1e-12);
+    QVERIFY(std::abs(bars->data()->at(5)->value - before) > 1e-9);
+    QVERIFY(view.rowPlot()->xAxis->label().contains(set().variants[2].label));
+    // No analysis any more: no row.
+    view.setAnalysis(AnalysisSet{});
+    QVERIFY(view.rowPlot()->isHidden());
 }
 
 void TestAnalysisViews::symmetricVariantHasZeroSkewPart() {

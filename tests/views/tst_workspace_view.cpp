@@ -22,6 +22,8 @@ private Q_SLOTS:
     void showsExperimentsAndRuns();
     void updatesInPlaceKeepingSelection();
     void tickingEmitsVisibility();
+    void anExperimentsTickShowsOrHidesAllItsRuns();
+    void deleteAsksToRemoveTheExperiment();
 };
 
 void TestWorkspaceView::showsExperimentsAndRuns() {
@@ -55,6 +57,36 @@ void TestWorkspaceView::tickingEmitsVisibility() {
     QCOMPARE(spy.at(0).at(1).toBool(), true);
     view.setWorkspace(workspace("done"));  // programmatic updates do not echo back
     QCOMPARE(spy.count(), 1);
+}
+
+void TestWorkspaceView::anExperimentsTickShowsOrHidesAllItsRuns() {
+    WorkspaceView view;
+    view.setWorkspace(workspace("done"));
+    QTreeWidgetItem* experiment = view.topLevelItem(0);
+    QCOMPARE(experiment->checkState(0), Qt::PartiallyChecked);  // one run shown, one hidden
+    QSignalSpy spy(&view, &WorkspaceView::runVisibilityChanged);
+    experiment->setCheckState(0, Qt::Unchecked);
+    QCOMPARE(experiment->child(0)->checkState(0), Qt::Unchecked);
+    QCOMPARE(experiment->child(1)->checkState(0), Qt::Unchecked);
+    QVERIFY(spy.count() >= 1);
+    for (const auto& call : spy) QCOMPARE(call.at(1).toBool(), false);
+    QVERIFY(std::any_of(spy.begin(), spy.end(), [](const QList<QVariant>& c) { return c.at(0) == "/runs/qkv"; }));
+    spy.clear();
+    experiment->setCheckState(0, Qt::Checked);
+    QCOMPARE(spy.count(), 2);
+}
+
+void TestWorkspaceView::deleteAsksToRemoveTheExperiment() {
+    WorkspaceView view;
+    view.setWorkspace(workspace("done"));
+    QSignalSpy spy(&view, &WorkspaceView::removeExperimentRequested);
+    view.setCurrentItem(view.topLevelItem(0)->child(0));
+    QTest::keyClick(&view, Qt::Key_Delete);  // on a run: nothing
+    QCOMPARE(spy.count(), 0);
+    view.setCurrentItem(view.topLevelItem(0));
+    QTest::keyClick(&view, Qt::Key_Delete);
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(spy.at(0).at(0).toString(), QString("demo"));
 }
 
 QTEST_MAIN(TestWorkspaceView)
