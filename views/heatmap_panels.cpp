@@ -12,15 +12,24 @@ namespace qkvviews {
 namespace {
 constexpr const char* kFullTitle = "qkvFullTitle";
 
-// Elides each panel title to its panel's width; true when a title changed.
+// A title too wide for its panel: split at its last " · " into two lines, the run above and the
+// layer and head below, each shortened on its own, so "Q-K=V · L0 H0" never loses the head.
+QString fitTitle(const QString& full, const QFontMetricsF& fm, double width) {
+    if (fm.horizontalAdvance(full) <= width) return full;
+    const int cut = int(full.lastIndexOf(QStringLiteral(" · ")));
+    if (cut <= 0) return fm.elidedText(full, Qt::ElideRight, width);
+    return fm.elidedText(full.left(cut), Qt::ElideRight, width) + '\n' +
+           fm.elidedText(full.mid(cut + 3), Qt::ElideRight, width);
+}
+
+// Fits each panel title to its panel's width; true when a title changed.
 bool fitTitles(QCustomPlot* plot) {
     bool changed = false;
     for (QCPLayoutElement* element : plot->plotLayout()->elements(true)) {
         auto* heading = qobject_cast<QCPTextElement*>(element);
         if (!heading || !heading->property(kFullTitle).isValid()) continue;
         const QString full = heading->property(kFullTitle).toString();
-        const QString fitted = QFontMetricsF(heading->font())
-                                   .elidedText(full, Qt::ElideRight, heading->rect().width());
+        const QString fitted = fitTitle(full, QFontMetricsF(heading->font()), heading->rect().width());
         if (fitted != heading->text()) {
             heading->setText(fitted);
             changed = true;

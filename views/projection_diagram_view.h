@@ -4,6 +4,8 @@
 
 #include <QWidget>
 
+class QPainter;
+
 #include "model/model_config.h"
 #include "snapshots.h"
 
@@ -29,6 +31,11 @@ public:
     static QString cacheCaption(const ProjectionLayout& layout);
     // What a model configuration has: the one place a variant becomes a diagram.
     static ProjectionLayout layoutFor(const qkv::ModelConfig& config);
+
+    // Draws the diagram of `layout` into `area`: the widget, and the explainer's plot (so that an
+    // export keeps it as vectors). Labels shrink to fit their boxes rather than being cut.
+    static void paint(QPainter& p, const QRectF& area, const ProjectionLayout& layout,
+                      const QPalette& palette, const QFont& font);
 
     QSize sizeHint() const override { return {360, 220}; }
     QSize minimumSizeHint() const override { return {240, 160}; }

@@ -21,6 +21,7 @@
 #include "symmetry_training_view.h"
 #include "symmetry_view.h"
 #include "training_curves_view.h"
+#include "variant_explainer_view.h"
 
 namespace qkvapp {
 
@@ -31,7 +32,8 @@ const char* const kHelp =
     "\n"
     "Writes the window's figures for the runs: training-curves, attention-grid (one head\n"
     "across the runs, or one run's layers x heads), symmetry, symmetry-training (over the\n"
-    "runs' checkpoints), subspaces and spectra, each as the chosen formats (PNG at 300 dpi,\n"
+    "runs' checkpoints), subspaces, spectra and explainer (the first run's projection diagram,\n"
+    "attention and logits, for teaching), each as the chosen formats (PNG at 300 dpi,\n"
     "vector PDF, SVG) with the numbers as CSV and JSON, and manifest.json (run configs,\n"
     "seeds, app version, date).\n"
     "  --size   single-column (89 x 60 mm), double-column (183 x 90 mm, default) or screen\n"
@@ -122,9 +124,12 @@ int figuresCommand(const std::vector<std::string>& args, std::ostream& out, std:
     }
     attention.setAnalysis(analysis);
     attention.setSelection(selection);
+    qkvviews::VariantExplainerView explainer;  // the first run's, for teaching
+    explainer.setAnalysis(analysis);
     for (QWidget* w : {static_cast<QWidget*>(&curves), static_cast<QWidget*>(&attention),
                        static_cast<QWidget*>(&symmetry), static_cast<QWidget*>(&symmetryTraining),
-                       static_cast<QWidget*>(&subspaces), static_cast<QWidget*>(&spectra)})
+                       static_cast<QWidget*>(&subspaces), static_cast<QWidget*>(&spectra),
+                       static_cast<QWidget*>(&explainer)})
         w->resize(1200, 800);
 
     QString manifestError;
@@ -132,7 +137,7 @@ int figuresCommand(const std::vector<std::string>& args, std::ostream& out, std:
     if (!manifestError.isEmpty()) throw qkv::IoError(manifestError.toStdString());
     manifest.notes = "input: " + analysis.inputDescription;
     const ExportResult result =
-        exportAll({&curves, &attention, &symmetry, &symmetryTraining, &subspaces, &spectra},
+        exportAll({&curves, &attention, &symmetry, &symmetryTraining, &subspaces, &spectra, &explainer},
                   QString::fromStdString(o.text("out")), *formats, *size, manifest);
     if (!result.ok()) throw qkv::IoError(result.error.toStdString());
     for (const QString& f : result.files) out << f.toStdString() << '\n';

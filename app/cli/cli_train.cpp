@@ -132,6 +132,9 @@ int trainCommand(const std::vector<std::string>& args, std::ostream& out, std::o
     }
     out << '\n';
     table.print(out);
+    // Say what the figures are over: eval's default is the same number, so the two agree.
+    out << "validation metrics over " << std::min(e.base.train.evalExamples, data->validationCount())
+        << " examples of the validation split (qkvlab eval uses the same by default)\n";
     if (e.seeds.size() > 1) printSeedSummary(e, runs, results, out);
     return failures ? 1 : 0;
 }

@@ -185,7 +185,9 @@ const qkvviews::ExportableFigure* AnalysisPanel::currentFigure() const {
 }
 
 QList<const qkvviews::ExportableFigure*> AnalysisPanel::figures() const {
-    return {m_atlas, m_attention, m_symmetry, m_symmetryTraining, m_subspaces, m_spectra};
+    return {m_atlas, m_attention, m_symmetry, m_symmetryTraining, m_subspaces, m_spectra, m_explainer};
 }
+
+QString AnalysisPanel::statusText() const { return m_status->text(); }
 
 }  // namespace qkvapp

@@ -54,6 +54,7 @@ public:
     QLabel* statusLabel() const { return m_status; }
     qkvviews::AnalysisPickers* pickers() const { return m_pickers; }
     QLineEdit* inputEdit() const { return m_input; }
+    QString statusText() const;
 
 Q_SIGNALS:
     void analysisFinished(const QStringList& problems);

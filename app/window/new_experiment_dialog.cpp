@@ -23,6 +23,21 @@
 namespace qkvapp {
 
 namespace {
+// What each task asks of attention, for the task list and its tooltips.
+QString taskDescription(qkv::TaskKind k) {
+    switch (k) {
+        case qkv::TaskKind::Copy: return QObject::tr("repeat the sequence");
+        case qkv::TaskKind::Reverse: return QObject::tr("the sequence backwards");
+        case qkv::TaskKind::Sort: return QObject::tr("the tokens in ascending order");
+        case qkv::TaskKind::Swap: return QObject::tr("swap the two halves");
+        case qkv::TaskKind::Sub: return QObject::tr("each token's complement, V − 1 − x");
+        case qkv::TaskKind::Follow: return QObject::tr("the token after each token's first occurrence (directed)");
+        case qkv::TaskKind::Images: return QObject::tr("classify Fashion-MNIST images with a ViT");
+        case qkv::TaskKind::Text: return QObject::tr("character-level language model on a text");
+    }
+    return {};
+}
+
 const QStringList kPresets = {"demo", "char-lm", "fashion-vit", "paper-300m", "paper-1.2b"};
 
 QSpinBox* spin(int min, int max, QWidget* parent) {
@@ -43,9 +58,15 @@ NewExperimentDialog::NewExperimentDialog(const qkv::Experiment& initial, QWidget
     for (qkv::TaskKind k : {qkv::TaskKind::Copy, qkv::TaskKind::Reverse, qkv::TaskKind::Sort,
                             qkv::TaskKind::Swap, qkv::TaskKind::Sub, qkv::TaskKind::Follow,
                             qkv::TaskKind::Images, qkv::TaskKind::Text})
-        m_task->addItem(QString::fromStdString(qkv::taskId(k)), int(k));
+        m_task->addItem(QString::fromStdString(qkv::taskId(k)) + "  —  " + taskDescription(k), int(k));
+    for (int t = 0; t < m_task->count(); ++t)
+        m_task->setItemData(t, taskDescription(qkv::TaskKind(m_task->itemData(t).toInt())), Qt::ToolTipRole);
     m_dataPath = new QLineEdit(this);
-    m_dataPath->setPlaceholderText(tr("default: the Debian package's data"));
+    m_dataPath->setPlaceholderText(tr("default data"));
+    m_dataPath->setToolTip(tr("Text: a UTF-8 file or a folder of them (default: Debian's fortunes, "
+                              "/usr/share/games/fortunes). Images: an MNIST-format IDX folder "
+                              "(default: /usr/share/datasets/fashion-mnist). Synthetic tasks need no "
+                              "data: they are generated from the seed."));
     m_browse = new QPushButton(tr("Browse…"), this);
     auto* dataRow = new QHBoxLayout;
     dataRow->addWidget(m_dataPath, 1);

@@ -33,6 +33,7 @@ public:
 
     // For tests: the widgets a user would touch.
     QComboBox* taskBox() const { return m_task; }
+    QLineEdit* dataEdit() const { return m_dataPath; }
     QSpinBox* kvHeadsBox() const { return m_kvHeads; }
     QSpinBox* headsBox() const { return m_heads; }
     QSpinBox* dModelBox() const { return m_dModel; }

@@ -1,5 +1,7 @@
 #include "analysis_worker.h"
 
+#include <QMap>
+
 #include <QRegularExpression>
 
 #include <cmath>
@@ -65,6 +67,7 @@ qkvviews::AnalysisSet analyzeRuns(const AnalysisRequest& request, QStringList* p
     qkvviews::AnalysisSet set;
     const int total = request.runs.size();
     int done = 0;
+    QMap<QString, QStringList> inputs;  // description → the runs that saw it
     for (const AnalysisRequest::Run& r : request.runs) {
         if (cancel && cancel->load()) break;
         if (progress) progress(done, total, r.label);
@@ -84,9 +87,10 @@ qkvviews::AnalysisSet analyzeRuns(const AnalysisRequest& request, QStringList* p
             v.analysis = qkv::analyzeModel(model, input, {}, {}, cancel, &v.capture);
             if (!v.analysis.cancelled && opened.format == qkv::ModelFormat::RunFolder)
                 v.history = analyzeHistory(folder, input, r.label, problems, cancel);
-            if (set.inputDescription.isEmpty())
-                set.inputDescription = QString::fromStdString(input.description);
-            if (!v.analysis.cancelled) set.variants.push_back(std::move(v));
+            if (!v.analysis.cancelled) {
+                inputs[QString::fromStdString(input.description)] << r.label;
+                set.variants.push_back(std::move(v));
+            }
         } catch (const std::exception& e) {
             // Everything, LibTorch's errors included: one line per run that could not be analysed.
             const std::string what = e.what();
@@ -95,6 +99,13 @@ qkvviews::AnalysisSet analyzeRuns(const AnalysisRequest& request, QStringList* p
         ++done;
     }
     if (progress) progress(done, total, QString());
+    // Runs of different tasks see different inputs: each description once, naming its runs when
+    // there are several ("text prompt (9 characters) for char-lm / QKV; validation sample 0 of
+    // follow for demo / QKV, demo / Q-K=V").
+    QStringList parts;
+    for (auto it = inputs.cbegin(); it != inputs.cend(); ++it)
+        parts << (inputs.size() == 1 ? it.key() : it.key() + " for " + it.value().join(", "));
+    set.inputDescription = parts.join("; ");
     return set;
 }
 

@@ -14,12 +14,40 @@ QString runLabel(const ExperimentEntry& e, const RunEntry& r) {
     return e.name + " / " + QString::fromStdString(qkv::variantPaperName(r.config.model.variant));
 }
 
+bool sameVariantRuns(const RunEntry& a, const RunEntry& b) {
+    return !a.loaded() && !b.loaded() && a.config.model.variant == b.config.model.variant &&
+           a.config.model.kvHeads == b.config.model.kvHeads;
+}
+
 QString shapeText(const std::vector<int64_t>& shape) {
     QStringList parts;
     for (int64_t s : shape) parts << QString::number(s);
     return "(" + parts.join(", ") + ")";
 }
 }  // namespace
+
+QColor runColor(const Workspace& w, const ExperimentEntry& e, const RunEntry& r) {
+    // The k-th experiment holding this variant: its colour family, another shade.
+    int k = 0;
+    for (const ExperimentEntry& x : w.experiments()) {
+        if (&x == &e) break;
+        k += std::any_of(x.runs.begin(), x.runs.end(), [&](const RunEntry& o) {
+            return o.config.model.variant == r.config.model.variant;
+        });
+    }
+    if (k == 0) return r.color;
+    return k % 2 ? r.color.darker(100 + 45 * ((k + 1) / 2)) : r.color.lighter(100 + 35 * (k / 2));
+}
+
+QString uniqueRunName(const Workspace& w, const ExperimentEntry& e, const RunEntry& r) {
+    QString name = r.displayName();
+    if (std::count_if(e.runs.begin(), e.runs.end(), [&](const RunEntry& o) { return sameVariantRuns(o, r); }) > 1)
+        name += QObject::tr(" · seed %1").arg(r.config.train.seed);
+    const auto shown = std::count_if(w.experiments().begin(), w.experiments().end(), [](const ExperimentEntry& x) {
+        return std::any_of(x.runs.begin(), x.runs.end(), [](const RunEntry& o) { return o.visible; });
+    });
+    return shown > 1 ? e.name + " / " + name : name;
+}
 
 QVector<qkvviews::CurveSeries> curveSeries(const Workspace& w) {
     QVector<qkvviews::CurveSeries> out;
@@ -43,7 +71,7 @@ QVector<qkvviews::CurveSeries> curveSeries(const Workspace& w) {
             s.label = shownExperiments > 1
                           ? runLabel(e, r)
                           : QString::fromStdString(qkv::variantPaperName(r.config.model.variant));
-            s.color = r.color;
+            s.color = runColor(w, e, r);
             for (const qkv::CurvePoint& p : r.result.curve) {
                 s.steps << p.step;
                 s.valLoss << p.validation.loss;
@@ -108,7 +136,7 @@ QVector<qkvviews::ComparisonRow> comparisonRows(const Workspace& w) {
             row.runId = r.id;
             row.experiment = e.name;
             row.variant = r.displayName();
-            row.color = r.color;
+            row.color = runColor(w, e, r);
             row.parameters = double(s.parameters);
             row.attentionParameters = double(s.attentionParameters);
             row.kvBytesPerToken = r.config.model.causal() ? double(s.kvCacheBytesPerToken) : qkvviews::kMissing;
@@ -156,7 +184,7 @@ QVector<qkvviews::WorkspaceExperimentItem> workspaceItems(const Workspace& w) {
         qkvviews::WorkspaceExperimentItem item;
         item.name = e.name;
         for (const auto& r : e.runs)
-            item.runs << qkvviews::WorkspaceRunItem{r.id, r.displayName(), r.color, r.visible,
+            item.runs << qkvviews::WorkspaceRunItem{r.id, r.displayName(), runColor(w, e, r), r.visible,
                                                     r.loaded() ? QObject::tr("loaded")
                                                                : stateText(r)};
         items << item;
@@ -170,7 +198,7 @@ QVector<AnalysisRequest::Run> analyzableRuns(const Workspace& w) {
         for (const auto& r : e.runs)
             if (r.visible && r.id.startsWith('/') &&
                 (r.state == RunState::Finished || r.state == RunState::Live || r.state == RunState::Stalled))
-                runs.push_back({r.id, r.displayName(), r.color});
+                runs.push_back({r.id, uniqueRunName(w, e, r), runColor(w, e, r)});
     return runs;
 }
 

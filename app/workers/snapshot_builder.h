@@ -16,5 +16,11 @@ QVector<qkvviews::WorkspaceExperimentItem> workspaceItems(const Workspace& w);
 qkvviews::RunSummary runSummary(const RunEntry& run);
 // Visible runs that have a folder on disk (every checkpoint is loadable, even mid-training).
 QVector<AnalysisRequest::Run> analyzableRuns(const Workspace& w);
+// What names a run wherever runs are listed side by side: the variant (or the loaded model's
+// name), " · seed N" among seeds of one variant, and "experiment / " first when runs of several
+// experiments are on show. Every analysis view, figure and CSV takes it from here.
+QString uniqueRunName(const Workspace& w, const ExperimentEntry& e, const RunEntry& r);
+// The variant's colour, in another shade for each further experiment that holds the variant.
+QColor runColor(const Workspace& w, const ExperimentEntry& e, const RunEntry& r);
 
 }  // namespace qkvapp

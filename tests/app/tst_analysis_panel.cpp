@@ -8,6 +8,7 @@
 #include "analysis_panel.h"
 #include "attention_grid_view.h"
 #include "test_helpers.h"
+#include "train/trainer.h"
 
 using namespace qkvapp;
 
@@ -17,6 +18,7 @@ class TestAnalysisPanel : public QObject {
 private Q_SLOTS:
     void analysesOffTheGuiThread();
     void reportsRunsThatCannotTakeTheInput();
+    void describesTheInputOfEachTask();
 };
 
 void TestAnalysisPanel::analysesOffTheGuiThread() {
@@ -36,7 +38,7 @@ void TestAnalysisPanel::analysesOffTheGuiThread() {
     QCOMPARE(panel.analysis().variants.size(), 2);
     QCOMPARE(int(panel.analysis().variants[1].capture.input.tokens.size()), 8);
     QCOMPARE(panel.attentionView()->panelCount(), 4);  // QKV: 2 layers × 2 heads
-    QCOMPARE(panel.figures().size(), 6);  // the head atlas and the five analysis figures
+    QCOMPARE(panel.figures().size(), 7);  // the head atlas, the five analysis figures, the explainer
     // Q = K: its logits are exactly symmetric, as the analysis measured them.
     QCOMPARE(panel.analysis().variants[1].analysis.modelSummary.logitsAsymmetry, 0.0);
 }
@@ -55,6 +57,27 @@ void TestAnalysisPanel::reportsRunsThatCannotTakeTheInput() {
     QVERIFY(problems[0].contains("context"));
     QVERIFY(problems[1].startsWith("ghost"));
     QVERIFY(panel.analysis().variants.isEmpty());
+}
+
+// Runs of two tasks see two inputs: the status names both, not the first run's for all.
+void TestAnalysisPanel::describesTheInputOfEachTask() {
+    QTemporaryDir dir;
+    const QString copy = QString::fromStdString(qkvtest::trainTinyRun(dir, qkv::Variant::Qkv));
+    qkv::RunConfig r = qkvtest::tinyRunConfig(qkv::Variant::Qkv, 2, 2);
+    r.task.kind = qkv::TaskKind::Reverse;
+    auto data = qkv::makeDataset(r.task);
+    data->configureModel(r.model);
+    const QString reverse = dir.filePath("reverse");
+    qkv::trainRun(r, *data, reverse.toStdString());
+    AnalysisPanel panel;
+    QSignalSpy finished(&panel, &AnalysisPanel::analysisFinished);
+    panel.setRuns({{copy, "copy / QKV", Qt::blue}, {reverse, "reverse / QKV", Qt::red}});
+    QVERIFY(panel.analyze());  // no input: a validation sample of each run's own task
+    QVERIFY(finished.wait(30000));
+    const QString described = panel.analysis().inputDescription;
+    QVERIFY2(described.contains("validation sample 0 of copy for copy / QKV"), qPrintable(described));
+    QVERIFY2(described.contains("validation sample 0 of reverse for reverse / QKV"), qPrintable(described));
+    QVERIFY(panel.statusText().startsWith("2 runs analysed on "));
 }
 
 QTEST_MAIN(TestAnalysisPanel)

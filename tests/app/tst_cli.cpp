@@ -232,6 +232,8 @@ void TstCli::trainEvalInfo() {
              kvRow[5].c_str());
     QCOMPARE(qkvRow.back(), std::string("completed"));
     QCOMPARE(kvRow.back(), std::string("completed"));
+    // The table says how many examples its figures are over (the default 256; copy's split is 512).
+    QVERIFY2(t.out.find("validation metrics over 256 examples") != std::string::npos, t.out.c_str());
     const std::string qkvDir = dir + "/qkv", kvDir = dir + "/shared-kv";
     QVERIFY(qkv::isRunFolder(qkvDir));
     // Training into runs that exist replaces them only when asked to.

@@ -73,7 +73,7 @@ void TestCliFigures::writesEveryFigure() {
     QVERIFY(manifest.open(QIODevice::ReadOnly));
     const QJsonObject m = QJsonDocument::fromJson(manifest.readAll()).object();
     QCOMPARE(m.value("runs").toArray().size(), 2);
-    QCOMPARE(m.value("figures").toArray().size(), 6);
+    QCOMPARE(m.value("figures").toArray().size(), 7);
     QVERIFY(!m.value("app_version").toString().isEmpty());
 }
 

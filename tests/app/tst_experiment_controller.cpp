@@ -7,6 +7,7 @@
 #include <QTemporaryDir>
 
 #include "experiment_controller.h"
+#include "snapshot_builder.h"
 #include "analysis_worker.h"
 #include "io/run_folder.h"
 #include "model/model_summary.h"
@@ -53,6 +54,7 @@ private Q_SLOTS:
     void opensPretrainedModels();
     void seedsAreOneComparisonRow();
     void refusesImpossibleSettingsBeforeTraining();
+    void runsOfTwoExperimentsAreToldApart();
     void planSummaryEqualsWhatTrainingBuilds_data();
     void planSummaryEqualsWhatTrainingBuilds();
 };
@@ -267,6 +269,28 @@ void TestExperimentController::planSummaryEqualsWhatTrainingBuilds() {
     QCOMPARE(planned.config.model.vocab, trained.config.model.vocab);
     QCOMPARE(planned.config.model.context, trained.config.model.context);
     QCOMPARE(qkv::summarize(planned.config.model).parameters, qkv::summarize(trained.config.model).parameters);
+}
+
+// Two experiments with a QKV run each: every list names them apart and draws them in two shades.
+void TestExperimentController::runsOfTwoExperimentsAreToldApart() {
+    QTemporaryDir a, b;
+    const QString first = QString::fromStdString(qkvtest::trainTinyRun(a, qkv::Variant::Qkv));
+    const QString second = QString::fromStdString(qkvtest::trainTinyRun(b, qkv::Variant::Qkv));
+    ExperimentController c(a.filePath("workspace"));
+    QVERIFY(c.openFolder(first));
+    const auto alone = analyzableRuns(c.workspace());
+    QCOMPARE(alone.size(), 1);
+    QCOMPARE(alone[0].label, QString("QKV"));  // one experiment: the variant says it all
+    QVERIFY(c.openFolder(second));
+    const auto both = analyzableRuns(c.workspace());
+    QCOMPARE(both.size(), 2);
+    QVERIFY2(both[0].label != both[1].label, qPrintable(both[0].label));
+    QVERIFY(both[0].label.endsWith(" / QKV") && both[1].label.endsWith(" / QKV"));
+    QVERIFY(both[0].color != both[1].color);
+    const auto curves = curveSeries(c.workspace());
+    QCOMPARE(curves.size(), 2);
+    QVERIFY(curves[0].label != curves[1].label);
+    QVERIFY(curves[0].color != curves[1].color);
 }
 
 QTEST_MAIN(TestExperimentController)

@@ -3,7 +3,9 @@
 #include <QtTest>
 
 #include <QAction>
+#include <QComboBox>
 #include <QDockWidget>
+#include <QLineEdit>
 #include <QScreen>
 #include <QProgressBar>
 #include <QTabWidget>
@@ -32,6 +34,17 @@ private Q_SLOTS:
     void trainsTheDemo();
     void dialogExplainsImpossibleCombinations();
     void layoutIsResetAndNeverRestoredTooLarge();
+    void tasksAndDataAreExplained() {
+        NewExperimentDialog dialog(qkv::loadExperiment(":/presets/demo.json"));
+        for (int i = 0; i < dialog.taskBox()->count(); ++i) {
+            QVERIFY(dialog.taskBox()->itemText(i).contains("  —  "));  // "follow  —  the token after …"
+            QVERIFY(!dialog.taskBox()->itemData(i, Qt::ToolTipRole).toString().isEmpty());
+        }
+        QVERIFY(dialog.dataEdit()->toolTip().contains("fortunes"));
+        // The placeholder fits the field instead of being cut off.
+        const QFontMetrics metrics(dialog.dataEdit()->font());
+        QVERIFY(metrics.horizontalAdvance(dialog.dataEdit()->placeholderText()) < dialog.dataEdit()->sizeHint().width());
+    }
     void exportsGoToAVisibleFolder() {
         const QString folder = defaultExportFolder();
         const QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);

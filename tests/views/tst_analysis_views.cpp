@@ -2,6 +2,8 @@
 // gives an all-zero S − Sᵀ map, V = K a K/V overlap of 1, a causal map grey above the diagonal.
 #include <QtTest>
 
+#include <QJsonArray>
+
 #include <QComboBox>
 #include <QImage>
 
@@ -224,11 +226,26 @@ void TestAnalysisViews::pickersDriveTheExplainer() {
     AnalysisSelection sel = pickers.selection();
     sel.variant = 2;
     pickers.setSelection(sel);
-    QVERIFY(explainer.diagram()->projectionLayout().queryIsKey);  // Q=K-V's diagram
+    QVERIFY(explainer.projectionLayout().queryIsKey);  // Q=K-V's diagram
+    // Its logits, shown beside the attention, are symmetric: what the class should see.
+    QJsonArray maps = explainer.figureJson()["maps"].toArray();
+    QCOMPARE(maps.size(), 2);
+    QCOMPARE(maps[1].toObject()["map"].toString(), QString("logits"));
+    const QJsonArray s2 = maps[1].toObject()["values"].toArray();
+    for (int i = 0; i < s2.size(); ++i)
+        for (int j = 0; j < s2.size(); ++j)
+            QCOMPARE(s2[i].toArray()[j].toDouble(), s2[j].toArray()[i].toDouble());
     sel.variant = 0;
     pickers.setSelection(sel);
-    QVERIFY(!explainer.diagram()->projectionLayout().queryIsKey);
+    QVERIFY(!explainer.projectionLayout().queryIsKey);
+    QCOMPARE(explainer.plot()->plottableCount(), 2);  // attention and logits
+    maps = explainer.figureJson()["maps"].toArray();
+    const QJsonArray s0 = maps[1].toObject()["values"].toArray();
+    QVERIFY(s0[0].toArray()[1].toDouble() != s0[1].toArray()[0].toDouble());  // QKV: directed
+    QVERIFY(explainer.figureCsv().startsWith("variant,layer,head,map,query,key,value\n"));
+    explainer.setShowLogits(false);
     QCOMPARE(explainer.plot()->plottableCount(), 1);
+    QVERIFY(explainer.nothingToShow().isEmpty());
 }
 
 void TestAnalysisViews::followThemeSwitches_data() {
