@@ -168,12 +168,14 @@ void AttentionGridView::rebuild() {
         const int H = m_set.variants[v].capture.config.heads;
         const int first = std::clamp(m_page, 0, (H - 1) / kHeadsPerPage) * kHeadsPerPage;
         for (int h = first; h < std::min(H, first + kHeadsPerPage); ++h)
-            m_sources.push_back({v, m_selection.layer, h, QString("L%1 H%2").arg(m_selection.layer).arg(h)});
+            m_sources.push_back({v, m_selection.layer, h,
+                                 QString("%1 · L%2 H%3").arg(m_set.variants[v].label).arg(m_selection.layer).arg(h)});
     } else {
         const auto& cap = m_set.variants[v].capture;
         for (int l = 0; l < int(cap.layers.size()); ++l)
             for (int h = 0; h < cap.config.heads; ++h)
-                m_sources.push_back({v, l, h, QString("L%1 H%2").arg(l).arg(h)});
+                // Each panel names its run: an exported grid has no caption beside it.
+                m_sources.push_back({v, l, h, QString("%1 · L%2 H%3").arg(m_set.variants[v].label).arg(l).arg(h)});
     }
     const int columns = m_selection.acrossVariants ? n
                         : pagedHeads(v)            ? kHeadsPerPage / 2
@@ -271,11 +273,7 @@ void AttentionGridView::showRow(int panel, int row) {
         std::min(0.0, values.isEmpty() ? 0.0 : *std::min_element(values.begin(), values.end())),
         std::max(1e-9, *std::max_element(values.begin(), values.end())) * 1.05);
     const QString q = row < labels.size() ? labels[row] : QString::number(row);
-    // Grid panels are titled "L0 H0": the row names its run too.
-    const QString who = m_sources[panel].title.startsWith('L')
-                            ? m_set.variants[m_sources[panel].variant].label + " · " + m_sources[panel].title
-                            : m_sources[panel].title;
-    m_rowPlot->xAxis->setLabel(tr("%1, query %2: keys").arg(who, q));
+    m_rowPlot->xAxis->setLabel(tr("%1, query %2: keys").arg(m_sources[panel].title, q));
     m_rowPlot->replot(QCustomPlot::rpQueuedReplot);
 }
 

@@ -50,12 +50,23 @@ void applyPlotTheme(QCustomPlot* plot, const QPalette& palette) {
                 // Above the curves, or the box would not hide them. setLayer appends to the
                 // layer, so the entries go again after their box, or it would cover them.
                 legend->setLayer("legend");
-                for (int i = 0; i < legend->itemCount(); ++i) legend->item(i)->setLayer("legend");
+                for (int i = 0; i < legend->itemCount(); ++i)
+                    if (QCPAbstractLegendItem* item = legend->item(i)) item->setLayer("legend");
                 legend->setBrush(QBrush(box));
                 legend->setTextColor(text);
                 legend->setBorderPen(QPen(grid));
             }
     }
+    // Legends in a row of their own (under the plots) need no box over curves, but the colours.
+    for (QCPLayoutElement* element : plot->plotLayout()->elements(false))
+        if (auto* legend = qobject_cast<QCPLegend*>(element)) {
+            legend->setLayer("legend");
+            for (int i = 0; i < legend->itemCount(); ++i)  // a wrapped legend has empty cells
+                if (QCPAbstractLegendItem* item = legend->item(i)) item->setLayer("legend");
+            legend->setBrush(QBrush(background));
+            legend->setTextColor(text);
+            legend->setBorderPen(QPen(grid));
+        }
     // Headings and colour scales are layout elements of their own, outside axisRects().
     for (QCPLayoutElement* element : plot->plotLayout()->elements(true)) {
         if (auto* heading = qobject_cast<QCPTextElement*>(element)) heading->setTextColor(text);

@@ -41,8 +41,12 @@ void SpectraView::draw() {
                      .arg(m_selection.layer)
                      .arg(m_selection.head));
     sy->setLabel(tr("singular value σ_i"));
+    // Under the spectra, in rows: never over the singular values it names.
     auto* legend = new QCPLegend;
-    values->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignRight);
+    m_plot->plotLayout()->addElement(2, 0, legend);
+    m_plot->plotLayout()->setRowStretchFactor(2, 0.001);
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    legend->setWrap(3);
     double lo = 1e300, hi = 0, maxIndex = 1;
     for (int v = 0; v < n; ++v) {
         const qkv::SpectrumResult* s =

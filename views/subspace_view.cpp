@@ -31,9 +31,14 @@ void SubspaceView::draw() {
     angles->axis(QCPAxis::atBottom)->setTicker(integerTicker());
     angles->axis(QCPAxis::atLeft)->setLabel(tr("angle (degrees)"));
     angles->axis(QCPAxis::atLeft)->setRange(0, 90);
+    // The variants' key in a row of its own under the angles: it never covers a curve. In the
+    // layout before its entries, which take their plot from it.
     auto* legend = new QCPLegend;
-    angles->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignLeft);
+    m_plot->plotLayout()->addElement(1, 0, legend);
+    m_plot->plotLayout()->setRowStretchFactor(1, 0.001);
     legend->setFont(QFont(m_plot->font().family(), 7));
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    legend->setWrap(4);
     const QList<QPair<OverlapPair, Qt::PenStyle>> pairs = {{OverlapPair::KvWeights, Qt::SolidLine},
                                                            {OverlapPair::QkWeights, Qt::DashLine},
                                                            {OverlapPair::QvWeights, Qt::DotLine}};
@@ -65,7 +70,7 @@ void SubspaceView::draw() {
     QVector<HeatmapPanel> maps;
     // The maps sit in a nested grid so that the angle plot above spans the whole width.
     auto* row = new QCPLayoutGrid;
-    m_plot->plotLayout()->addElement(1, 0, row);
+    m_plot->plotLayout()->addElement(2, 0, row);
     for (int v = 0; v < n; ++v) {
         const Eigen::MatrixXd t = overlapTable(m_set.variants[v].analysis, pair);
         QStringList layers, heads;

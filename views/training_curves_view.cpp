@@ -74,8 +74,17 @@ TrainingCurvesView::TrainingCurvesView(QWidget* parent) : QWidget(parent) {
     m_lossRect->axis(QCPAxis::atLeft)->setLabel("loss");
     m_accuracyRect->axis(QCPAxis::atLeft)->setLabel("validation accuracy");
     m_accuracyRect->axis(QCPAxis::atLeft)->setRange(0, 1);
+    // Below the plots, in rows: a legend never covers a curve.
+    // Beside it, the line key: it belongs to the figure, not only to the toolbar.
+    auto* keyRow = new QCPLayoutGrid;
+    m_plot->plotLayout()->addElement(2, 0, keyRow);
+    m_plot->plotLayout()->setRowStretchFactor(2, 0.001);
     auto* legend = new QCPLegend;
-    m_lossRect->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignRight);
+    keyRow->addElement(0, 0, legend);
+    keyRow->addElement(0, 1, new QCPTextElement(m_plot, tr("dashed: training loss\nsolid: validation")));
+    keyRow->setColumnStretchFactors({5, 1});
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    legend->setWrap(4);
     m_plot->legend = legend;
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->setPlottingHint(QCP::phFastPolylines, true);

@@ -286,6 +286,13 @@ bool ExperimentController::openFolder(const QString& path) {
     ExperimentEntry entry;
     entry.name = QFileInfo(folder).fileName();
     entry.folder = folder;
+    // Two folders of the same name (runs/demo and elsewhere/demo, or the demo plan): the parent
+    // tells them apart, then a number.
+    if (const ExperimentEntry* same = m_workspace.findExperiment(entry.name); same && same->folder != folder) {
+        entry.name = QFileInfo(QFileInfo(folder).absolutePath()).fileName() + "/" + entry.name;
+        for (int n = 2; m_workspace.findExperiment(entry.name); ++n)
+            entry.name = QFileInfo(folder).fileName() + QString(" (%1)").arg(n);
+    }
     QStringList problems;
     for (const QString& runDir : runDirs) {
         if (m_workspace.findRun(runDir)) continue;  // already open

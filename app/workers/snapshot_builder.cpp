@@ -28,11 +28,13 @@ QString shapeText(const std::vector<int64_t>& shape) {
 
 QColor runColor(const Workspace& w, const ExperimentEntry& e, const RunEntry& r) {
     // The k-th experiment holding this variant: its colour family, another shade.
+    // Plans not trained yet do not count: they draw nothing.
     int k = 0;
     for (const ExperimentEntry& x : w.experiments()) {
         if (&x == &e) break;
         k += std::any_of(x.runs.begin(), x.runs.end(), [&](const RunEntry& o) {
-            return o.config.model.variant == r.config.model.variant;
+            return o.config.model.variant == r.config.model.variant && o.state != RunState::Planned &&
+                   o.state != RunState::Queued;
         });
     }
     if (k == 0) return r.color;

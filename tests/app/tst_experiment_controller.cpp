@@ -291,6 +291,26 @@ void TestExperimentController::runsOfTwoExperimentsAreToldApart() {
     QCOMPARE(curves.size(), 2);
     QVERIFY(curves[0].label != curves[1].label);
     QVERIFY(curves[0].color != curves[1].color);
+
+    // Folders of the same name in two places, beside a plan of that name: three names.
+    QTemporaryDir root;
+    QDir().mkpath(root.filePath("x/demo"));
+    QDir().mkpath(root.filePath("y/demo"));
+    qkvtest::copyFolder(first, root.filePath("x/demo/qkv"));
+    qkvtest::copyFolder(second, root.filePath("y/demo/qkv"));
+    ExperimentController d(root.filePath("workspace"));
+    qkv::Experiment plan = tinyExperiment(2);
+    plan.name = "demo";
+    d.planExperiment(plan);
+    QVERIFY(d.openFolder(root.filePath("x/demo")));
+    QVERIFY(d.openFolder(root.filePath("y/demo")));
+    QStringList names;
+    for (const auto& e : d.workspace().experiments()) names << e.name;
+    QCOMPARE(names, (QStringList{"demo", "x/demo", "y/demo"}));
+    // The plan draws nothing, so the first trained QKV keeps the variant's own colour.
+    const auto runs = analyzableRuns(d.workspace());
+    QCOMPARE(runs.size(), 2);
+    QCOMPARE(runs[0].color, Workspace::variantColor(qkv::Variant::Qkv));
 }
 
 QTEST_MAIN(TestExperimentController)
