@@ -21,19 +21,6 @@
 
 namespace {
 
-const char* const kTinyTable = R"({
-  "id": "tiny", "title": "A tiny table",
-  "source": {"paper": "a test", "location": "here"}, "setup": "copy", "differences": "none",
-  "metric": "accuracy", "better": "higher", "tasks": ["copy"],
-  "configs": [{"id": "qkv", "label": "QKV", "variant": "qkv"},
-              {"id": "kv", "label": "Q-K=V", "variant": "shared-kv"}],
-  "published": {"copy": {"qkv": 0.9, "kv": 0.8}},
-  "claims": [{"id": "b", "text": "QKV beats Q-K=V", "kind": "beats", "task": "copy", "a": "qkv", "b": "kv"}],
-  "scales": {"quick": {"model": {"d_model": 16, "layers": 1, "heads": 2},
-                       "task": {"seq_len": 8, "validation_size": 32},
-                       "train": {"steps": 4, "batch": 8, "eval_every": 2, "eval_examples": 32}}}
-})";
-
 // The README's command lines: shell blocks, continuation lines joined, comments dropped.
 QStringList readmeCommands(const QString& readme) {
     QFile f(readme);
@@ -81,7 +68,7 @@ private Q_SLOTS:
         QVERIFY2(QFileInfo::exists(m_stories), qPrintable(m_stories));
         m_gpt2 = qkvtest::pretrainedFixtures() + "/gpt2";
         qkvtest::writeBytes(m_dir, "notes.txt", "Once upon a time there was a little dog. It liked to run.\n");
-        qkvtest::writeBytes(m_dir, "tiny-table.json", kTinyTable);
+        QVERIFY(QFile::copy(qkvtest::tinyPublishedTable(m_dir), m_dir.filePath("tiny-table.json")));
     }
 
     void runs_data() {

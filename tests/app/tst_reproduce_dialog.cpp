@@ -17,18 +17,6 @@
 using namespace qkvapp;
 
 namespace {
-const char* const kTiny = R"({
-  "id": "tiny", "title": "A tiny table",
-  "source": {"paper": "a test", "location": "here"}, "setup": "copy", "differences": "none",
-  "metric": "accuracy", "better": "higher", "tasks": ["copy"],
-  "configs": [{"id": "qkv", "label": "QKV", "variant": "qkv"},
-              {"id": "kv", "label": "Q-K=V", "variant": "shared-kv"}],
-  "published": {"copy": {"qkv": 0.9, "kv": 0.8}},
-  "claims": [{"id": "b", "text": "QKV beats Q-K=V", "kind": "beats", "task": "copy", "a": "qkv", "b": "kv"}],
-  "scales": {"quick": {"model": {"d_model": 16, "layers": 1, "heads": 2},
-                       "task": {"seq_len": 8, "validation_size": 32},
-                       "train": {"steps": 6, "batch": 8, "eval_every": 6, "eval_examples": 32}}}
-})";
 }  // namespace
 
 class TestReproduceDialog : public QObject {
@@ -41,7 +29,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         ReproduceDialog dialog(dir.path());
         QCOMPARE(dialog.tableBox()->count(), 2);  // the built-in tables
-        dialog.setTableFile(QString::fromStdString(qkvtest::writeBytes(dir, "tiny.json", kTiny)));
+        dialog.setTableFile(qkvtest::tinyPublishedTable(dir));
         dialog.seedsEdit()->setText("1,2");
         dialog.folderEdit()->setText(dir.filePath("runs"));
         QSignalSpy finished(&dialog, &ReproduceDialog::reproductionFinished);

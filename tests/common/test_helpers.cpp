@@ -94,6 +94,12 @@ QString sharedModels() {
         "../shared/models (the real models the tests hold QKV Lab against)");
 }
 
+QString tinyPublishedTable(const QTemporaryDir& dir) {
+    const QString to = dir.filePath("tiny.json");
+    QFile::copy(QDir(qEnvironmentVariable("QKVLAB_SOURCE_DIR")).filePath("tests/data/tiny-table.json"), to);
+    return to;
+}
+
 QJsonObject readJsonObject(const QString& path) {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) throw std::runtime_error("cannot read " + path.toStdString());

@@ -39,6 +39,9 @@ QString pretrainedFixtures();
 QString sharedModels();
 // A JSON file as an object (QFAIL-style: throws std::runtime_error when unreadable).
 QJsonObject readJsonObject(const QString& path);
+// tests/data/tiny-table.json (a published table of one task, two set-ups and a quick scale of a
+// few steps) copied into `dir` as tiny.json; returns its path.
+QString tinyPublishedTable(const QTemporaryDir& dir);
 // Copies a folder (files only, one level), for tests that damage a copy.
 void copyFolder(const QString& from, const QString& to);
 
