@@ -6,6 +6,7 @@
 #include <QHBoxLayout>
 #include <QJsonArray>
 #include <QLabel>
+#include <QTimer>
 #include <QToolButton>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -91,6 +92,11 @@ AttentionGridView::AttentionGridView(QWidget* parent) : QWidget(parent) {
     followPalette(m_plot);
     followPalette(m_rowPlot);
     m_rowPlot->setVisible(false);  // until a row is clicked
+    // A wheel turn fires several range changes: ask for the exact region once they settle.
+    m_zoomTimer = new QTimer(this);
+    m_zoomTimer->setSingleShot(true);
+    m_zoomTimer->setInterval(150);
+    connect(m_zoomTimer, &QTimer::timeout, this, &AttentionGridView::requestExact);
     rebuild();
 }
 
@@ -194,12 +200,15 @@ void AttentionGridView::rebuild() {
         m_panels.push_back(addHeatmapPanel(m_plot, i / columns, i % columns, m, s.title,
                                            i % columns == 0 ? labels : QStringList(),
                                            bottom ? labels : QStringList()));
+        makeZoomable(m_panels.size() - 1, i % columns == 0, bottom);
         for (int r = 0; r < m.rows(); ++r)
             for (int c = 0; c < m.cols(); ++c)
                 if (std::isfinite(m(r, c))) maxAbs = std::max(maxAbs, std::abs(m(r, c)));
     }
     const bool attention = m_mapKind == MapKind::Attention;
-    shareColorScale(
+    m_exact = QVector<ExactOverlay>(m_panels.size());
+    m_zoomedPanel = -1;
+    m_scale = shareColorScale(
         m_plot, m_panels, attention ? sequentialGradient() : divergingGradient(),
         attention ? QCPRange(0, 1) : QCPRange(-std::max(maxAbs, 1e-9), std::max(maxAbs, 1e-9)),
         attention ? tr("attention") : tr("logit"));
@@ -213,7 +222,8 @@ void AttentionGridView::rebuild() {
                                               .arg(m_selection.layer)
                                         : tr("  —  %1: layers × heads").arg(m_set.variants[v].label)) +
                        (stride > 1 ? tr("  —  drawn as means of %1×%1 token blocks (the "
-                                        "measurements use the exact maps)")
+                                        "measurements use the exact maps); zoom in with the "
+                                        "wheel to see each token exactly")
                                          .arg(stride)
                                    : QString()));
     m_plot->replot(QCustomPlot::rpQueuedReplot);
@@ -232,6 +242,17 @@ void AttentionGridView::showHover(const QPointF& pos) {
     int p = 0, r = 0, c = 0;
     if (!cellAt(m_panels, pos, &p, &r, &c)) {
         QToolTip::hideText();
+        return;
+    }
+    double exact = 0;
+    if (exactCellAt(p, pos, &r, &c, &exact)) {
+        const auto& labels = m_set.variants[m_sources[p].variant].capture.input.labels;
+        QToolTip::showText(m_plot->mapToGlobal(pos.toPoint()),
+                           QString("%1\nquery %2 → key %3\n%4")
+                               .arg(m_sources[p].title, QString::fromStdString(labels[size_t(r)]),
+                                    QString::fromStdString(labels[size_t(c)]),
+                                    std::isnan(exact) ? tr("masked") : QString::number(exact, 'g', 4)),
+                           m_plot);
         return;
     }
     const QStringList labels = tokenLabels(m_sources[p].variant, m_sources[p].layer);

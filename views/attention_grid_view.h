@@ -6,13 +6,17 @@
 #include <QVector>
 #include <QWidget>
 
+#include "analysis/map_region.h"
 #include "analysis_snapshot.h"
 #include "exportable_figure.h"
 #include "heatmap_panels.h"
 
 class QComboBox;
+class QCPColorMap;
+class QCPColorScale;
 class QCustomPlot;
 class QLabel;
+class QTimer;
 class QToolButton;
 
 namespace qkvviews {
@@ -25,6 +29,8 @@ public:
     // Above this many maps (layers × heads) one layer is drawn, a page of heads at a time.
     static constexpr int kMaxGridPanels = 32;
     static constexpr int kHeadsPerPage = 8;
+    // A pooled map zoomed in to at most this many tokens a side is drawn exact.
+    static constexpr int kExactSide = 192;
 
     explicit AttentionGridView(QWidget* parent = nullptr);
 
@@ -42,12 +48,34 @@ public:
     void showPage(int page);
     int page() const { return m_page; }
 
+    // A pooled panel (a long input) zooms with the wheel and pans by dragging; once at most
+    // kExactSide tokens a side are on show, exactMapWanted asks for them. zoomPanel() sets a
+    // panel's view in tokens [first, last) on both axes, as the wheel would.
+    void zoomPanel(int panel, int first, int last);
+    // The exact values of a region asked for; ignored unless a panel still shows that head.
+    void setExactMap(const QString& runId, const qkv::MapRegion& region, const Eigen::MatrixXf& values);
+    // The exact region drawn over a panel and its values (region.rows() == 0: none).
+    struct ExactMap {
+        qkv::MapRegion region;
+        Eigen::MatrixXf values;
+    };
+    ExactMap exactMap(int panel) const;
+
     QString figureName() const override { return "attention-grid"; }
     QCustomPlot* figurePlot() const override { return m_plot; }
     QString figureCsv() const override;
     QJsonObject figureJson() const override;
 
+Q_SIGNALS:
+    void exactMapWanted(const QString& runId, const qkv::PreparedInput& input,
+                        const qkv::MapRegion& region);
+
 private:
+    struct ExactOverlay {
+        qkv::MapRegion region;
+        QCPColorMap* map = nullptr;
+        Eigen::MatrixXf values;
+    };
     struct PanelSource {
         int variant, layer, head;
         QString title;
@@ -57,6 +85,11 @@ private:
     void updatePager(int variant);
     void showHover(const QPointF& pos);
     QStringList tokenLabels(int variant, int layer) const;
+    int panelStride(int panel) const;
+    void makeZoomable(int panel, bool rowLabels, bool columnLabels);
+    void requestExact();
+    // The token cell of an exact overlay under a pixel position, and its value.
+    bool exactCellAt(int panel, const QPointF& pos, int* row, int* column, double* value) const;
 
     QCustomPlot* m_plot;
     QCustomPlot* m_rowPlot;
@@ -72,6 +105,10 @@ private:
     MapKind m_mapKind = MapKind::Attention;
     QVector<HeatmapPanel> m_panels;
     QVector<PanelSource> m_sources;
+    QVector<ExactOverlay> m_exact;  // one per panel
+    QCPColorScale* m_scale = nullptr;
+    QTimer* m_zoomTimer;
+    int m_zoomedPanel = -1;
 };
 
 // The displayed matrix of a head: attention with masked (future) cells as NaN, or the logits.

@@ -17,8 +17,9 @@ int niceStep(double x) {
 }
 }  // namespace
 
-SpacedLabelTicker::SpacedLabelTicker(QCPAxis* axis, const QStringList& labels, int cells)
-    : m_axis(axis), m_labels(labels), m_cells(cells) {}
+SpacedLabelTicker::SpacedLabelTicker(QCPAxis* axis, const QStringList& labels, int cells,
+                                     int stride)
+    : m_axis(axis), m_labels(labels), m_cells(cells), m_stride(std::max(1, stride)) {}
 
 QString SpacedLabelTicker::label(int cell) const {
     return cell < m_labels.size() ? m_labels[cell] : QString::number(cell);
@@ -29,17 +30,23 @@ double SpacedLabelTicker::labelExtent() const {
     const bool horizontal = m_axis->orientation() == Qt::Horizontal;
     const bool rotated = std::abs(m_axis->tickLabelRotation()) > 45;
     if (horizontal == rotated) return metrics.height() * 1.15;  // labels stacked by their height
-    double widest = 0;
-    for (int i = 0; i < m_cells; ++i)
-        widest = std::max(widest, metrics.horizontalAdvance(label(i)));
-    return widest + metrics.averageCharWidth();
+    // Measured once per font: a 1024-token axis is asked at every replot.
+    if (m_widest < 0 || m_measuredFont != m_axis->tickLabelFont()) {
+        m_measuredFont = m_axis->tickLabelFont();
+        m_widest = 0;
+        for (int i = 0; i < m_cells; ++i)
+            m_widest = std::max(m_widest, metrics.horizontalAdvance(label(i)));
+    }
+    return m_widest + metrics.averageCharWidth();
 }
 
 int SpacedLabelTicker::neededStep() const {
     const QCPAxisRect* rect = m_axis->axisRect();
     const double length = m_axis->orientation() == Qt::Horizontal ? rect->width() : rect->height();
-    if (m_cells <= 0 || length <= 0) return 1;
-    return niceStep(labelExtent() / (length / m_cells));
+    // The cells on show: all of them, or fewer once the axis is zoomed in.
+    const double visible = std::min(double(m_cells), m_axis->range().size() * m_stride);
+    if (m_cells <= 0 || length <= 0 || visible <= 0) return 1;
+    return niceStep(labelExtent() / (length / visible));
 }
 
 void SpacedLabelTicker::generate(const QCPRange& range, const QLocale&, QChar, int,
@@ -49,10 +56,10 @@ void SpacedLabelTicker::generate(const QCPRange& range, const QLocale&, QChar, i
     ticks.clear();
     if (subTicks) subTicks->clear();
     if (tickLabels) tickLabels->clear();
-    const int first = std::max(0, int(std::ceil(range.lower)));
-    const int last = std::min(m_cells - 1, int(std::floor(range.upper)));
+    const int first = std::max(0, int(std::ceil((range.lower + 0.5) * m_stride - 0.5)));
+    const int last = std::min(m_cells - 1, int(std::floor((range.upper + 0.5) * m_stride - 0.5)));
     for (int i = (first + m_lastStep - 1) / m_lastStep * m_lastStep; i <= last; i += m_lastStep) {
-        ticks << i;
+        ticks << position(i);
         if (tickLabels) *tickLabels << label(i);
     }
 }

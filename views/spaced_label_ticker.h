@@ -13,7 +13,9 @@ namespace qkvviews {
 class SpacedLabelTicker : public QCPAxisTicker {
 public:
     // labels[i] names cell i; empty: the cell indices. `axis` is the axis the ticker serves.
-    SpacedLabelTicker(QCPAxis* axis, const QStringList& labels, int cells);
+    // stride > 1: the axis counts blocks of `stride` cells (a pooled map) and each label is
+    // placed at its own cell inside its block, so a zoomed-in pooled map shows every token.
+    SpacedLabelTicker(QCPAxis* axis, const QStringList& labels, int cells, int stride = 1);
 
     void generate(const QCPRange& range, const QLocale& locale, QChar formatChar, int precision,
                   QVector<double>& ticks, QVector<double>* subTicks,
@@ -27,11 +29,15 @@ public:
 private:
     QString label(int cell) const;
     double labelExtent() const;  // pixels one label needs along the axis, with a gap
+    double position(int cell) const { return (cell + 0.5) / m_stride - 0.5; }
 
     QCPAxis* m_axis;
     QStringList m_labels;
     int m_cells;
+    int m_stride;
     int m_lastStep = 1;
+    mutable QFont m_measuredFont;    // the font m_widest was measured in
+    mutable double m_widest = -1;
 };
 
 // QCustomPlot computes ticks before it lays out the axis rects, so after a resize the labels are

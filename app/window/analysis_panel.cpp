@@ -88,11 +88,24 @@ AnalysisPanel::AnalysisPanel(QWidget* parent) : QWidget(parent) {
                 m_explainer->setSelection(s);
             });
     m_status->setText(tr("Train or open runs, then Analyze: every visible run is analysed on the same input."));
+
+    m_exactWorker = m_exactMaps.create(this, new ExactMapWorker);
+    // ask() only queues: it runs on the GUI thread and the work on the worker's.
+    connect(m_attention, &qkvviews::AttentionGridView::exactMapWanted, m_exactWorker,
+            &ExactMapWorker::ask, Qt::DirectConnection);
+    connect(m_exactWorker, &ExactMapWorker::computed, m_attention,
+            &qkvviews::AttentionGridView::setExactMap);
+    connect(m_exactWorker, &ExactMapWorker::failed, this, [this](const QString& message) {
+        m_status->setText(tr("The exact map of the zoomed region could not be computed: %1").arg(message));
+    });
+    m_exactMaps.start();
 }
 
 AnalysisPanel::~AnalysisPanel() {
     cancel();
+    m_exactMaps.requestCancel();
     m_analysis.stop();
+    m_exactMaps.stop();
 }
 
 void AnalysisPanel::showEvent(QShowEvent* event) {
@@ -119,7 +132,8 @@ void AnalysisPanel::analyzeFirstRuns() {
 
 bool AnalysisPanel::analyze() {
     if (isRunning() || m_runs.isEmpty()) return false;
-    AnalysisRequest request{m_runs, m_input->text().trimmed(), m_sample->value()};
+    m_exactWorker->forget();  // the model open for zooming may not be among the new runs
+    AnalysisRequest request{m_runs, m_input->text().trimmed(), m_sample->value(), m_options};
     AnalysisWorker* worker = m_analysis.create(this, new AnalysisWorker(request));
     connect(worker, &AnalysisWorker::progress, this, [this](int done, int total, const QString& what) {
         m_progress->setRange(0, total);

@@ -7,6 +7,7 @@
 #include <QWidget>
 
 #include "analysis_worker.h"
+#include "exact_map_worker.h"
 #include "worker_thread.h"
 
 class QLabel;
@@ -55,6 +56,8 @@ public:
     qkvviews::AnalysisPickers* pickers() const { return m_pickers; }
     QLineEdit* inputEdit() const { return m_input; }
     QString statusText() const;
+    // How much of the maps analyses keep to draw before pooling them (tests pool short inputs).
+    void setAnalysisOptions(const qkv::AnalysisOptions& options) { m_options = options; }
 
 Q_SIGNALS:
     void analysisFinished(const QStringList& problems);
@@ -69,6 +72,7 @@ private:
     void onFinished(const qkvviews::AnalysisSet& set, const QStringList& problems, bool cancelled);
 
     QVector<AnalysisRequest::Run> m_runs;
+    qkv::AnalysisOptions m_options;
     QStringList m_autoAnalysed;  // the runs analysed without a click, once per set of runs
     qkvviews::AnalysisSet m_set;
     QLineEdit* m_input;
@@ -87,6 +91,8 @@ private:
     qkvviews::SpectraView* m_spectra;
     qkvviews::VariantExplainerView* m_explainer;
     WorkerThread<AnalysisWorker> m_analysis;
+    WorkerThread<ExactMapWorker> m_exactMaps;  // zoomed-in regions of long inputs' maps
+    ExactMapWorker* m_exactWorker;
 };
 
 }  // namespace qkvapp

@@ -84,7 +84,7 @@ qkvviews::AnalysisSet analyzeRuns(const AnalysisRequest& request, QStringList* p
             v.label = r.label;
             v.color = r.color;
             // Layer by layer: long inputs keep their maps pooled for drawing, never all exact.
-            v.analysis = qkv::analyzeModel(model, input, {}, {}, cancel, &v.capture);
+            v.analysis = qkv::analyzeModel(model, input, request.options, {}, cancel, &v.capture);
             if (!v.analysis.cancelled && opened.format == qkv::ModelFormat::RunFolder)
                 v.history = analyzeHistory(folder, input, r.label, problems, cancel);
             if (!v.analysis.cancelled) {

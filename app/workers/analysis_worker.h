@@ -23,6 +23,7 @@ struct AnalysisRequest {
     QVector<Run> runs;
     QString text;     // a prompt for text runs, or token ids "3,1,4"; empty: a sample
     int sample = 0;   // validation example, when text is empty
+    qkv::AnalysisOptions options;  // the maps kept to draw: exact, or pooled past a budget
 };
 
 // Loads, captures and measures each run of the request on the calling thread. Runs that cannot

@@ -25,6 +25,8 @@ public:
         QObject::connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
         return m_worker;
     }
+    // A worker driven by queued calls rather than one run slot.
+    void start() { m_thread->start(); }
     void start(void (Worker::*run)()) {
         QObject::connect(m_thread, &QThread::started, m_worker, run);
         m_thread->start();

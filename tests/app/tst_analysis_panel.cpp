@@ -5,9 +5,11 @@
 #include <QLineEdit>
 #include <QTemporaryDir>
 
+#include "analysis/map_region.h"
 #include "analysis_panel.h"
 #include "attention_grid_view.h"
 #include "test_helpers.h"
+#include "pretrained/open_model.h"
 #include "train/trainer.h"
 
 using namespace qkvapp;
@@ -19,6 +21,7 @@ private Q_SLOTS:
     void analysesOffTheGuiThread();
     void reportsRunsThatCannotTakeTheInput();
     void describesTheInputOfEachTask();
+    void zoomedPooledMapsTurnExact();
 };
 
 void TestAnalysisPanel::analysesOffTheGuiThread() {
@@ -57,6 +60,35 @@ void TestAnalysisPanel::reportsRunsThatCannotTakeTheInput() {
     QVERIFY(problems[0].contains("context"));
     QVERIFY(problems[1].startsWith("ghost"));
     QVERIFY(panel.analysis().variants.isEmpty());
+}
+
+// Pooled maps (as a long input's): zooming into a panel recomputes the region on show on the
+// worker thread, from the run folder, equal to the full capture's map there.
+void TestAnalysisPanel::zoomedPooledMapsTurnExact() {
+    QTemporaryDir dir;
+    const QString a = QString::fromStdString(qkvtest::trainTinyRun(dir, qkv::Variant::SharedKv));
+    AnalysisPanel panel;
+    panel.resize(1000, 800);
+    qkv::AnalysisOptions pooled;
+    pooled.mapBudgetBytes = 1;
+    pooled.pooledMapSide = 3;
+    panel.setAnalysisOptions(pooled);
+    QSignalSpy finished(&panel, &AnalysisPanel::analysisFinished);
+    panel.setRuns({{a, "Q-K=V", Qt::blue}});
+    panel.inputEdit()->setText("3,1,4,1,5,9,2,6");
+    QVERIFY(panel.analyze());
+    QVERIFY(finished.wait(30000));
+    auto* view = panel.attentionView();
+    QCOMPARE(int(view->panelMatrix(3).rows()), 3);  // 8 tokens in blocks of 3
+    view->zoomPanel(3, 3, 6);
+    QTRY_VERIFY_WITH_TIMEOUT(view->exactMap(3).region.rows() > 0, 20000);
+    const auto shown = view->exactMap(3);
+    QVERIFY(shown.region.row0 <= 3 && shown.region.row1 >= 6);
+    const qkv::OpenedModel opened = qkv::openModel(a.toStdString());
+    const qkv::Capture full = qkv::captureAttention(*opened.model, panel.analysis().variants[0].capture.input);
+    const Eigen::MatrixXf want = full.layers[1].attn[1].block(
+        shown.region.row0, shown.region.col0, shown.region.rows(), shown.region.columns());
+    QCOMPARE((shown.values - want).cwiseAbs().maxCoeff(), 0.0f);
 }
 
 // Runs of two tasks see two inputs: the status names both, not the first run's for all.

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "analysis/analysis.h"
+#include "analysis/map_region.h"
 #include "common/errors.h"
 #include "model/transformer.h"
 
@@ -276,6 +277,51 @@ private Q_SLOTS:
         const ModelAnalysis c = analyzeCapture(model, captureAttention(model, in));
         QCOMPARE(a.modelSummary.kvWeightOverlap, c.modelSummary.kvWeightOverlap);
         QCOMPARE(a.modelSummary.attentionEffectiveRank, c.modelSummary.attentionEffectiveRank);
+    }
+
+    // The exact region a zoomed view asks for is the block of the full capture's map, for the
+    // attention (masked cells 0) and the logits, in any layer; bad regions are refused.
+    void mapRegionIsTheExactBlock_data() {
+        QTest::addColumn<int>("layer");
+        QTest::addColumn<int>("head");
+        QTest::addColumn<bool>("logits");
+        QTest::addColumn<QRect>("region_");  // x: key columns, y: query rows
+        QTest::newRow("first layer attention") << 0 << 1 << false << QRect(2, 3, 7, 5);
+        QTest::newRow("last layer logits") << 2 << 3 << true << QRect(0, 0, 12, 12);
+        QTest::newRow("one corner") << 1 << 0 << false << QRect(10, 11, 2, 1);
+    }
+    void mapRegionIsTheExactBlock() {
+        QFETCH(int, layer);
+        QFETCH(int, head);
+        QFETCH(bool, logits);
+        QFETCH(QRect, region_);
+        const QRect& rect = region_;
+        ModelConfig c = config(Variant::SharedKv, 2, true, Architecture::Decoder);
+        c.layers = 3;
+        const Model model(c, 7);
+        const PreparedInput in = tokens(12);
+        const Capture full = captureAttention(model, in);
+        const MapRegion region{layer, head, logits, rect.top(), rect.bottom() + 1,
+                               rect.left(), rect.right() + 1};
+        const Eigen::MatrixXf got = captureMapRegion(model, in, region);
+        const auto& maps = logits ? full.layers[size_t(layer)].logits : full.layers[size_t(layer)].attn;
+        const Eigen::MatrixXf want =
+            maps[size_t(head)].block(region.row0, region.col0, region.rows(), region.columns());
+        QCOMPARE(int(got.rows()), rect.height());
+        QCOMPARE(int(got.cols()), rect.width());
+        QCOMPARE((got - want).cwiseAbs().maxCoeff(), 0.0f);
+        if (!logits && region.col1 - 1 > region.row0) QCOMPARE(got(0, region.columns() - 1), 0.0f);
+    }
+    void mapRegionRefusesWhatIsNotThere() {
+        const Model model(config(Variant::Qkv, 0, false, Architecture::Decoder), 1);
+        const PreparedInput in = tokens(6);
+        QVERIFY_THROWS_EXCEPTION(ConfigError, captureMapRegion(model, in, {2, 0, false, 0, 2, 0, 2}));
+        QVERIFY_THROWS_EXCEPTION(ConfigError, captureMapRegion(model, in, {0, 9, false, 0, 2, 0, 2}));
+        QVERIFY_THROWS_EXCEPTION(ConfigError, captureMapRegion(model, in, {0, 0, false, 0, 7, 0, 2}));
+        QVERIFY_THROWS_EXCEPTION(ConfigError, captureMapRegion(model, in, {0, 0, false, 3, 3, 0, 2}));
+        std::atomic<bool> cancel{true};
+        QVERIFY_THROWS_EXCEPTION(CancelledError,
+                                 captureMapRegion(model, in, {1, 0, false, 0, 2, 0, 2}, &cancel));
     }
 
     void cancelStopsEarly() {

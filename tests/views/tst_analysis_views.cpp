@@ -10,6 +10,7 @@
 #include <cmath>
 #include <memory>
 
+#include "analysis/map_region.h"
 #include "analysis_pickers.h"
 #include "attention_grid_view.h"
 #include "model/model.h"
@@ -68,6 +69,7 @@ private Q_SLOTS:
     void attentionAcrossVariantsAndMask();
     void attentionRowBars();
     void realHeadCountsArePaged();
+    void pooledMapsZoomToExactValues();
     void symmetricVariantHasZeroSkewPart();
     void subspacesShowFixedOverlap();
     void spectraDrawEveryPresentVariant();
@@ -139,6 +141,61 @@ void TestAnalysisViews::realHeadCountsArePaged() {
     QCOMPARE(mapLabels(v, 2).front(), QString("pos 0: 1…"));
     view.showPage(0);
     QCOMPARE(view.panelCount(), 8);
+}
+
+// A long input's maps are drawn as block means; zoomed in, the view asks for the exact region on
+// show (with a margin), draws what it is given over the blocks and names every token on show.
+void TestAnalysisViews::pooledMapsZoomToExactValues() {
+    qkv::ModelConfig c;
+    c.arch = qkv::Architecture::Decoder;
+    c.dModel = 16;
+    c.layers = 2;
+    c.heads = 2;
+    c.vocab = 10;
+    c.context = 40;
+    const qkv::Model model(c, 3);
+    std::vector<int64_t> ids;
+    for (int i = 0; i < 40; ++i) ids.push_back((i * 3 + 1) % 10);
+    qkv::TaskConfig task;
+    const auto input = qkv::prepareInput(c, task, qkv::AnalysisInput::fromTokens(ids));
+    VariantAnalysis v;
+    v.runId = "run";
+    v.label = "QKV";
+    qkv::AnalysisOptions options;
+    options.mapBudgetBytes = 1;
+    options.pooledMapSide = 10;  // blocks of 4 tokens
+    v.analysis = qkv::analyzeModel(model, input, options, {}, nullptr, &v.capture);
+    AnalysisSet s;
+    s.variants << v;
+    AttentionGridView view;
+    view.resize(900, 800);
+    view.setAnalysis(s);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QCOMPARE(int(view.panelMatrix(0).rows()), 10);
+    QSignalSpy wanted(&view, &AttentionGridView::exactMapWanted);
+    view.zoomPanel(0, 8, 16);
+    QVERIFY(wanted.wait(3000));
+    const auto region = wanted.last().at(2).value<qkv::MapRegion>();
+    QCOMPARE(wanted.last().at(0).toString(), QString("run"));
+    QCOMPARE(region.layer, 0);
+    QCOMPARE(region.head, 0);
+    QVERIFY(!region.logits);
+    QVERIFY(region.row0 <= 8 && region.row1 >= 16 && region.col0 <= 8 && region.col1 >= 16);
+    QVERIFY(region.rows() <= AttentionGridView::kExactSide);
+    const Eigen::MatrixXf exact = qkv::captureMapRegion(model, input, region);
+    view.setExactMap("run", region, exact);
+    QCOMPARE(view.exactMap(0).region.row0, region.row0);
+    QCOMPARE((view.exactMap(0).values - exact).cwiseAbs().maxCoeff(), 0.0f);
+    QCOMPARE(view.exactMap(1).region.rows(), 0);  // another head: its panel keeps the blocks
+    view.setExactMap("other run", region, exact);  // not on show: ignored
+    QCOMPARE(view.figurePlot()->plottableCount(), 4 + 1);
+    // Every token of the zoomed rows is named on the first panel's axis.
+    view.figurePlot()->replot();
+    QStringList tokens;
+    for (int t = 8; t < 16; ++t) tokens << QString::fromStdString(input.labels[size_t(t)]);
+    QCPAxis* rows = view.figurePlot()->plottable(4)->valueAxis();  // the exact overlay's panel
+    QCOMPARE(QStringList(rows->tickVectorLabels().toList()), tokens);
 }
 
 void TestAnalysisViews::attentionRowBars() {
