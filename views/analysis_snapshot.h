@@ -18,7 +18,8 @@ struct TrainingPoint {
 
 struct VariantAnalysis {
     QString runId;
-    QString label;  // e.g. "Q-K=V"
+    QString label;  // e.g. "Q-K=V", "demo / Q-K=V · seed 2"
+    QString group;  // runs that differ only in their seed share it ("demo / Q-K=V"); empty: none
     QColor color;
     qkv::Capture capture;            // per layer and head: Q, K, V, logits S, attention A
     qkv::ModelAnalysis analysis;     // every measurement of docs/DESIGN.md §4

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "qcp.h"
+#include "seed_groups.h"
 
 namespace qkvviews {
 
@@ -78,33 +79,58 @@ void SpectraView::draw() {
     QCPAxis* by = bars->axis(QCPAxis::atLeft);
     bx->setLabel(tr("layer"));
     by->setLabel(m_rank->currentText());
-    auto* group = new QCPBarsGroup(m_plot);
+    // Seeds of a variant are one bar at their mean with a ±1 std whisker (every seed's value in
+    // the CSV); heads are not matched across seeds, layers are.
+    const QVector<SeedGroup> groups = seedGroups(m_set);
+    auto* barsGroup = new QCPBarsGroup(m_plot);
     double top = 1;
     int layers = 0;
+    QVector<QVector<double>> perRun(n);
     for (int v = 0; v < n; ++v) {
-        const QVector<double> r = rankPerLayer(m_set.variants[v].analysis, kind, rank);
-        auto* b = new QCPBars(bx, by);
-        b->setBrush(m_set.variants[v].color);
-        b->setPen(Qt::NoPen);
-        b->setWidth(0.8 / std::max(1, n));
-        b->setBarsGroup(group);
-        for (int l = 0; l < r.size(); ++l) {
+        perRun[v] = rankPerLayer(m_set.variants[v].analysis, kind, rank);
+        for (int l = 0; l < perRun[v].size(); ++l)
             record(header, {m_rank->currentText(), m_set.variants[v].label, QString::number(l),
-                            QString(), QString(), number(r[l])});
-            if (std::isfinite(r[l])) {
-                b->addData(l, r[l]);
-                top = std::max(top, r[l]);
+                            QString(), QString(), number(perRun[v][l])});
+        layers = std::max(layers, int(perRun[v].size()));
+    }
+    for (const SeedGroup& g : groups) {
+        auto* b = new QCPBars(bx, by);
+        b->setBrush(g.color);
+        b->setPen(Qt::NoPen);
+        b->setWidth(0.8 / std::max(1, int(groups.size())));
+        b->setBarsGroup(barsGroup);
+        QVector<double> spread;
+        for (int l = 0; l < layers; ++l) {
+            std::vector<double> values;
+            for (int v : g.variants) values.push_back(l < perRun[v].size() ? perRun[v][l] : qkv::kNoValue);
+            const qkv::SeedSummary s = qkv::summarizeSeeds(values);
+            if (s.n == 0) continue;
+            if (g.variants.size() > 1) {
+                record(header, {m_rank->currentText() + " mean", g.name, QString::number(l), QString(),
+                                QString::number(s.n), number(s.mean)});
+                record(header, {m_rank->currentText() + " std", g.name, QString::number(l), QString(),
+                                QString::number(s.n), number(s.std)});
             }
+            b->addData(l, s.mean);
+            spread << s.std;
+            top = std::max(top, s.mean + s.std);
         }
-        layers = std::max(layers, int(r.size()));
+        if (g.variants.size() > 1) {
+            auto* whisker = new QCPErrorBars(bx, by);
+            whisker->setDataPlottable(b);
+            whisker->setData(spread);
+            whisker->setPen(QPen(g.color.darker(170), 1.2));
+        }
     }
     bx->setTicker(integerTicker());
     bx->setRange(-0.6, layers - 0.4);
     by->setRange(0, top * 1.1);
     setCaption(
-        tr("Singular values of %1; absent for variants without that matrix. Bars: %2 per layer%3.")
+        tr("Singular values of %1; absent for variants without that matrix. Bars: %2 per layer%3%4.")
             .arg(m_kind->currentText(), m_rank->currentText(),
-                 int(kind) >= int(SpectrumKind::HeadWQ) ? tr(" (mean over heads)") : QString()));
+                 int(kind) >= int(SpectrumKind::HeadWQ) ? tr(" (mean over heads)") : QString(),
+                 hasSeeds(groups) ? tr(", a variant's seeds as their mean with a ±1 std whisker")
+                                  : QString()));
 }
 
 }  // namespace qkvviews

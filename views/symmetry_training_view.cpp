@@ -1,12 +1,14 @@
 #include "symmetry_training_view.h"
 
 #include <QComboBox>
+#include <QMap>
 
 #include <algorithm>
 #include <cmath>
 #include <iterator>
 
 #include "qcp.h"
+#include "seed_groups.h"
 
 namespace qkvviews {
 
@@ -80,28 +82,65 @@ void SymmetryTrainingView::draw() {
         QCPScatterStyle::ssCircle,           QCPScatterStyle::ssSquare,
         QCPScatterStyle::ssTriangle,         QCPScatterStyle::ssDiamond,
         QCPScatterStyle::ssTriangleInverted, QCPScatterStyle::ssCross};
-    for (int v = 0; v < m_set.variants.size(); ++v) {
-        const VariantAnalysis& va = m_set.variants[v];
-        if (va.history.isEmpty()) {
-            without << va.label;
-            continue;
+    // Seeds of a variant: one line at their mean over the checkpoints they all have, with a
+    // ±1 std band; every seed's value stays in the CSV.
+    const QVector<SeedGroup> groups = seedGroups(m_set);
+    for (int gi = 0; gi < groups.size(); ++gi) {
+        const SeedGroup& group = groups[gi];
+        QMap<int, std::vector<double>> byStep;  // step → each run's value, in run order
+        bool anyHistory = false;
+        for (int v : group.variants) {
+            const VariantAnalysis& va = m_set.variants[v];
+            if (va.history.isEmpty()) {
+                without << va.label;
+                continue;
+            }
+            anyHistory = true;
+            for (const TrainingPoint& p : va.history) {
+                const double value = trainingMeasureValue(p.summary, measure);
+                record(header,
+                       {va.label, QString::number(p.step), trainingMeasureId(measure), number(value)});
+                lastStep = std::max(lastStep, double(p.step));
+                byStep[p.step].push_back(value);
+            }
         }
+        if (!anyHistory) continue;
+        const QColor color = group.color;
         auto* g = new QCPGraph(x, y);
-        g->setName(va.label);
-        g->setPen(QPen(va.color, 1.8));
+        g->setPen(QPen(color, 1.8));
         g->setScatterStyle(
-            QCPScatterStyle(kShapes[v % std::size(kShapes)], QPen(va.color, 1.5), Qt::NoBrush, 8));
+            QCPScatterStyle(kShapes[gi % std::size(kShapes)], QPen(color, 1.5), Qt::NoBrush, 8));
         legend->addItem(new QCPPlottableLegendItem(legend, g));
-        for (const TrainingPoint& p : va.history) {
-            const double value = trainingMeasureValue(p.summary, measure);
-            record(header,
-                   {va.label, QString::number(p.step), trainingMeasureId(measure), number(value)});
-            lastStep = std::max(lastStep, double(p.step));
-            if (!std::isfinite(value)) continue;  // absent for this variant: no point, no line
-            g->addData(p.step, value);
-            lo = std::min(lo, value);
-            hi = std::max(hi, value);
+        const bool seeds = group.variants.size() > 1;
+        QCPGraph *low = nullptr, *high = nullptr;
+        if (seeds) {
+            low = new QCPGraph(x, y);
+            high = new QCPGraph(x, y);
+            for (QCPGraph* edge : {low, high}) edge->setPen(Qt::NoPen);
+            QColor band = color;
+            band.setAlpha(50);
+            high->setBrush(band);
+            high->setChannelFillGraph(low);
         }
+        int n = 0;
+        for (auto it = byStep.cbegin(); it != byStep.cend(); ++it) {
+            const qkv::SeedSummary s = qkv::summarizeSeeds(it.value());
+            // A step some seed has not reached (or has no value at) is left out of the mean.
+            if (s.n == 0 || (seeds && s.n < int(group.variants.size()))) continue;
+            n = s.n;
+            g->addData(it.key(), s.mean);
+            if (seeds) {
+                low->addData(it.key(), s.mean - s.std);
+                high->addData(it.key(), s.mean + s.std);
+                record(header, {group.name + " (mean)", QString::number(it.key()),
+                                trainingMeasureId(measure), number(s.mean)});
+                record(header, {group.name + " (std)", QString::number(it.key()),
+                                trainingMeasureId(measure), number(s.std)});
+            }
+            lo = std::min(lo, s.mean - s.std);
+            hi = std::max(hi, s.mean + s.std);
+        }
+        g->setName(seeds ? tr("%1 (mean ± std, n %2)").arg(group.name).arg(n) : group.name);
     }
     const double pad = std::max(0.05 * (hi - lo), 1e-3);
     y->setRange(lo - pad, hi + pad);

@@ -16,6 +16,7 @@
 #include "figure_manifest.h"
 #include "pretrained/open_model.h"
 #include "snapshot_builder.h"
+#include "seed_summary_view.h"
 #include "spectra_view.h"
 #include "subspace_view.h"
 #include "symmetry_training_view.h"
@@ -32,7 +33,8 @@ const char* const kHelp =
     "\n"
     "Writes the window's figures for the runs: training-curves, attention-grid (one head\n"
     "across the runs, or one run's layers x heads), symmetry, symmetry-training (over the\n"
-    "runs' checkpoints), subspaces, spectra and explainer (the first run's projection diagram,\n"
+    "runs' checkpoints), subspaces, spectra, seeds (model means per variant over its seeds:\n"
+    "mean, std, n and every seed) and explainer (the first run's projection diagram,\n"
     "attention and logits, for teaching), each as the chosen formats (PNG at 300 dpi,\n"
     "vector PDF, SVG) with the numbers as CSV and JSON, and manifest.json (run configs,\n"
     "seeds, app version, date).\n"
@@ -94,9 +96,12 @@ int figuresCommand(const std::vector<std::string>& args, std::ostream& out, std:
         r.state = RunState::Finished;
         experiment.runs.push_back(r);
         folders << r.id;
-        request.runs.push_back({r.id, QString::fromStdString(qkv::variantPaperName(f.config.model.variant)), r.color});
     }
     workspace.experiments().push_back(experiment);
+    // Seeds of one variant are named "QKV · seed 2" and analysed together as "QKV".
+    for (const RunEntry& r : workspace.experiments().back().runs)
+        request.runs.push_back({r.id, uniqueRunName(workspace, workspace.experiments().back(), r), r.color,
+                                seedGroupName(workspace, workspace.experiments().back(), r)});
     request.text = QString::fromStdString(o.text("input"));
     request.sample = o.integer("sample", 0, 0, 100000000);
 
@@ -112,13 +117,15 @@ int figuresCommand(const std::vector<std::string>& args, std::ostream& out, std:
     qkvviews::SymmetryTrainingView symmetryTraining;
     qkvviews::SubspaceView subspaces;
     qkvviews::SpectraView spectra;
+    qkvviews::SeedSummaryView seeds;
     qkvviews::AnalysisSelection selection;
     selection.acrossVariants = analysis.variants.size() > 1;
     using qkvviews::AnalysisFigureView;
     for (AnalysisFigureView* v : {static_cast<AnalysisFigureView*>(&symmetry),
                                   static_cast<AnalysisFigureView*>(&symmetryTraining),
                                   static_cast<AnalysisFigureView*>(&subspaces),
-                                  static_cast<AnalysisFigureView*>(&spectra)}) {
+                                  static_cast<AnalysisFigureView*>(&spectra),
+                                  static_cast<AnalysisFigureView*>(&seeds)}) {
         v->setAnalysis(analysis);
         v->setSelection(selection);
     }
@@ -129,7 +136,7 @@ int figuresCommand(const std::vector<std::string>& args, std::ostream& out, std:
     for (QWidget* w : {static_cast<QWidget*>(&curves), static_cast<QWidget*>(&attention),
                        static_cast<QWidget*>(&symmetry), static_cast<QWidget*>(&symmetryTraining),
                        static_cast<QWidget*>(&subspaces), static_cast<QWidget*>(&spectra),
-                       static_cast<QWidget*>(&explainer)})
+                       static_cast<QWidget*>(&seeds), static_cast<QWidget*>(&explainer)})
         w->resize(1200, 800);
 
     QString manifestError;
@@ -137,7 +144,7 @@ int figuresCommand(const std::vector<std::string>& args, std::ostream& out, std:
     if (!manifestError.isEmpty()) throw qkv::IoError(manifestError.toStdString());
     manifest.notes = "input: " + analysis.inputDescription;
     const ExportResult result =
-        exportAll({&curves, &attention, &symmetry, &symmetryTraining, &subspaces, &spectra, &explainer},
+        exportAll({&curves, &attention, &symmetry, &symmetryTraining, &subspaces, &spectra, &seeds, &explainer},
                   QString::fromStdString(o.text("out")), *formats, *size, manifest);
     if (!result.ok()) throw qkv::IoError(result.error.toStdString());
     for (const QString& f : result.files) out << f.toStdString() << '\n';

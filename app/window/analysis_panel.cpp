@@ -13,6 +13,7 @@
 #include "analysis_pickers.h"
 #include "attention_grid_view.h"
 #include "head_atlas_view.h"
+#include "seed_summary_view.h"
 #include "spectra_view.h"
 #include "subspace_view.h"
 #include "symmetry_training_view.h"
@@ -42,6 +43,7 @@ AnalysisPanel::AnalysisPanel(QWidget* parent) : QWidget(parent) {
     m_symmetryTraining = new qkvviews::SymmetryTrainingView(this);
     m_subspaces = new qkvviews::SubspaceView(this);
     m_spectra = new qkvviews::SpectraView(this);
+    m_seeds = new qkvviews::SeedSummaryView(this);
     m_explainer = new qkvviews::VariantExplainerView(this);
     m_tabs = new QTabWidget(this);
     m_tabs->addTab(m_atlas, tr("Heads"));
@@ -50,6 +52,7 @@ AnalysisPanel::AnalysisPanel(QWidget* parent) : QWidget(parent) {
     m_tabs->addTab(m_symmetryTraining, tr("Symmetry over training"));
     m_tabs->addTab(m_subspaces, tr("Subspaces"));
     m_tabs->addTab(m_spectra, tr("Spectra"));
+    m_tabs->addTab(m_seeds, tr("Seeds"));
     m_tabs->addTab(m_explainer, tr("Explainer"));
 
     auto* inputRow = new QHBoxLayout;
@@ -85,6 +88,7 @@ AnalysisPanel::AnalysisPanel(QWidget* parent) : QWidget(parent) {
                 m_symmetryTraining->setSelection(s);
                 m_subspaces->setSelection(s);
                 m_spectra->setSelection(s);
+                m_seeds->setSelection(s);
                 m_explainer->setSelection(s);
             });
     m_status->setText(tr("Train or open runs, then Analyze: every visible run is analysed on the same input."));
@@ -164,6 +168,7 @@ void AnalysisPanel::onFinished(const qkvviews::AnalysisSet& set, const QStringLi
         m_symmetryTraining->setAnalysis(set);
         m_subspaces->setAnalysis(set);
         m_spectra->setAnalysis(set);
+        m_seeds->setAnalysis(set);
         m_explainer->setAnalysis(set);
     }
     QString status = cancelled ? tr("Analysis cancelled; the views keep the previous one.")
@@ -199,7 +204,7 @@ const qkvviews::ExportableFigure* AnalysisPanel::currentFigure() const {
 }
 
 QList<const qkvviews::ExportableFigure*> AnalysisPanel::figures() const {
-    return {m_atlas, m_attention, m_symmetry, m_symmetryTraining, m_subspaces, m_spectra, m_explainer};
+    return {m_atlas, m_attention, m_symmetry, m_symmetryTraining, m_subspaces, m_spectra, m_seeds, m_explainer};
 }
 
 QString AnalysisPanel::statusText() const { return m_status->text(); }

@@ -1,6 +1,6 @@
 #pragma once
 // The analysis tab: input, Analyze / Cancel with progress, the synced pickers, and the views
-// (attention, symmetry, symmetry over training, subspaces, spectra, explainer). The analysis
+// (attention, symmetry, symmetry over training, subspaces, spectra, seeds, explainer). The analysis
 // runs off the GUI thread.
 
 #include <QVector>
@@ -21,6 +21,7 @@ namespace qkvviews {
 class AnalysisPickers;
 class AttentionGridView;
 class HeadAtlasView;
+class SeedSummaryView;
 class ExportableFigure;
 class SpectraView;
 class SubspaceView;
@@ -89,6 +90,7 @@ private:
     qkvviews::SymmetryTrainingView* m_symmetryTraining;
     qkvviews::SubspaceView* m_subspaces;
     qkvviews::SpectraView* m_spectra;
+    qkvviews::SeedSummaryView* m_seeds;
     qkvviews::VariantExplainerView* m_explainer;
     WorkerThread<AnalysisWorker> m_analysis;
     WorkerThread<ExactMapWorker> m_exactMaps;  // zoomed-in regions of long inputs' maps

@@ -82,6 +82,7 @@ qkvviews::AnalysisSet analyzeRuns(const AnalysisRequest& request, QStringList* p
             qkvviews::VariantAnalysis v;
             v.runId = r.folder;
             v.label = r.label;
+            v.group = r.group;
             v.color = r.color;
             // Layer by layer: long inputs keep their maps pooled for drawing, never all exact.
             v.analysis = qkv::analyzeModel(model, input, request.options, {}, cancel, &v.capture);

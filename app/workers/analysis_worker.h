@@ -19,6 +19,7 @@ struct AnalysisRequest {
         QString folder;
         QString label;
         QColor color;
+        QString group;  // runs differing only in their seed share it; empty: none
     };
     QVector<Run> runs;
     QString text;     // a prompt for text runs, or token ids "3,1,4"; empty: a sample

@@ -41,10 +41,21 @@ QColor runColor(const Workspace& w, const ExperimentEntry& e, const RunEntry& r)
     return k % 2 ? r.color.darker(100 + 45 * ((k + 1) / 2)) : r.color.lighter(100 + 35 * (k / 2));
 }
 
+namespace {
+bool hasOtherSeeds(const ExperimentEntry& e, const RunEntry& r) {
+    return std::count_if(e.runs.begin(), e.runs.end(), [&](const RunEntry& o) { return sameVariantRuns(o, r); }) > 1;
+}
+}  // namespace
+
+QString seedGroupName(const Workspace& w, const ExperimentEntry& e, const RunEntry& r) {
+    if (!hasOtherSeeds(e, r)) return {};
+    const QString name = uniqueRunName(w, e, r);
+    return name.left(name.lastIndexOf(QObject::tr(" · seed ")));
+}
+
 QString uniqueRunName(const Workspace& w, const ExperimentEntry& e, const RunEntry& r) {
     QString name = r.displayName();
-    if (std::count_if(e.runs.begin(), e.runs.end(), [&](const RunEntry& o) { return sameVariantRuns(o, r); }) > 1)
-        name += QObject::tr(" · seed %1").arg(r.config.train.seed);
+    if (hasOtherSeeds(e, r)) name += QObject::tr(" · seed %1").arg(r.config.train.seed);
     const auto shown = std::count_if(w.experiments().begin(), w.experiments().end(), [](const ExperimentEntry& x) {
         return std::any_of(x.runs.begin(), x.runs.end(), [](const RunEntry& o) { return o.visible; });
     });
@@ -200,7 +211,7 @@ QVector<AnalysisRequest::Run> analyzableRuns(const Workspace& w) {
         for (const auto& r : e.runs)
             if (r.visible && r.id.startsWith('/') &&
                 (r.state == RunState::Finished || r.state == RunState::Live || r.state == RunState::Stalled))
-                runs.push_back({r.id, uniqueRunName(w, e, r), runColor(w, e, r)});
+                runs.push_back({r.id, uniqueRunName(w, e, r), runColor(w, e, r), seedGroupName(w, e, r)});
     return runs;
 }
 

@@ -41,7 +41,7 @@ void TestAnalysisPanel::analysesOffTheGuiThread() {
     QCOMPARE(panel.analysis().variants.size(), 2);
     QCOMPARE(int(panel.analysis().variants[1].capture.input.tokens.size()), 8);
     QCOMPARE(panel.attentionView()->panelCount(), 4);  // QKV: 2 layers × 2 heads
-    QCOMPARE(panel.figures().size(), 7);  // the head atlas, the five analysis figures, the explainer
+    QCOMPARE(panel.figures().size(), 8);  // the head atlas, the six analysis figures, the explainer
     // Q = K: its logits are exactly symmetric, as the analysis measured them.
     QCOMPARE(panel.analysis().variants[1].analysis.modelSummary.logitsAsymmetry, 0.0);
 }

@@ -11,7 +11,9 @@
 #include "analysis_worker.h"
 #include "io/run_folder.h"
 #include "model/model_summary.h"
+#include "data/dataset.h"
 #include "test_helpers.h"
+#include "train/trainer.h"
 
 using namespace qkvapp;
 
@@ -311,6 +313,25 @@ void TestExperimentController::runsOfTwoExperimentsAreToldApart() {
     const auto runs = analyzableRuns(d.workspace());
     QCOMPARE(runs.size(), 2);
     QCOMPARE(runs[0].color, Workspace::variantColor(qkv::Variant::Qkv));
+    QVERIFY(runs[0].group.isEmpty() && runs[1].group.isEmpty());  // one seed each
+
+    // Two seeds of QKV in one experiment: named apart, analysed as one variant over seeds.
+    QTemporaryDir s;
+    for (int seed : {1, 2}) {
+        qkv::RunConfig r = qkvtest::tinyRunConfig(qkv::Variant::Qkv);
+        r.train.seed = seed;
+        auto data = qkv::makeDataset(r.task);
+        data->configureModel(r.model);
+        qkv::trainRun(r, *data, s.filePath(QString("seeds/qkv-%1").arg(seed)).toStdString());
+    }
+    ExperimentController e(s.filePath("workspace"));
+    QVERIFY(e.openFolder(s.filePath("seeds")));
+    const auto seeds = analyzableRuns(e.workspace());
+    QCOMPARE(seeds.size(), 2);
+    QCOMPARE(seeds[0].label, QString("QKV · seed 1"));
+    QCOMPARE(seeds[1].label, QString("QKV · seed 2"));
+    QCOMPARE(seeds[0].group, QString("QKV"));
+    QCOMPARE(seeds[1].group, QString("QKV"));
 }
 
 QTEST_MAIN(TestExperimentController)

@@ -16,6 +16,7 @@
 #include "model/model.h"
 #include "projection_diagram_view.h"
 #include "qcp.h"
+#include "seed_summary_view.h"
 #include "spectra_view.h"
 #include "subspace_view.h"
 #include "symmetry_view.h"
@@ -73,6 +74,7 @@ private Q_SLOTS:
     void symmetricVariantHasZeroSkewPart();
     void subspacesShowFixedOverlap();
     void spectraDrawEveryPresentVariant();
+    void spectraBarsAverageSeeds();
     void pickersDriveTheExplainer();
     void followThemeSwitches_data();
     void followThemeSwitches();
@@ -196,6 +198,46 @@ void TestAnalysisViews::pooledMapsZoomToExactValues() {
     for (int t = 8; t < 16; ++t) tokens << QString::fromStdString(input.labels[size_t(t)]);
     QCPAxis* rows = view.figurePlot()->plottable(4)->valueAxis();  // the exact overlay's panel
     QCOMPARE(QStringList(rows->tickVectorLabels().toList()), tokens);
+}
+
+// Three seeds of QKV (models of three seeds) and Q-K=V: the rank bars are one bar per variant,
+// QKV's at the mean of its seeds' values with their sample std as the whisker.
+void TestAnalysisViews::spectraBarsAverageSeeds() {
+    AnalysisSet s;
+    for (int seed = 0; seed < 3; ++seed) {
+        VariantAnalysis v = analyse(qkv::Variant::Qkv, qkv::Architecture::Encoder, "QKV");
+        // Another seed: another model (analyse() uses seed 7 for all).
+        qkv::ModelConfig c = v.capture.config;
+        const qkv::Model model(c, 11 + seed);
+        v.capture = qkv::captureAttention(model, v.capture.input);
+        v.analysis = qkv::analyzeCapture(model, v.capture);
+        v.label = QString("QKV · seed %1").arg(seed + 1);
+        v.group = "QKV";
+        s.variants << v;
+    }
+    s.variants << analyse(qkv::Variant::SharedKv, qkv::Architecture::Encoder, "Q-K=V");
+    SpectraView view;
+    view.setAnalysis(s);
+    QVector<QCPBars*> bars;
+    int whiskers = 0;
+    for (int i = 0; i < view.figurePlot()->plottableCount(); ++i) {
+        if (auto* b = qobject_cast<QCPBars*>(view.figurePlot()->plottable(i))) bars << b;
+        whiskers += qobject_cast<QCPErrorBars*>(view.figurePlot()->plottable(i)) != nullptr;
+    }
+    QCOMPARE(bars.size(), 2);
+    QCOMPARE(whiskers, 1);
+    // Layer 1 of QKV: the three seeds' values from the CSV, their mean drawn.
+    QVector<double> seeds;
+    for (const QString& line : view.figureCsv().split('\n')) {
+        const QStringList c = line.split(',');
+        if (c.size() == 6 && c[1].startsWith("QKV · seed") && c[2] == "1" && !c[0].endsWith("mean") &&
+            !c[0].endsWith("std"))
+            seeds << c[5].toDouble();
+    }
+    QCOMPARE(seeds.size(), 3);
+    const double mean = (seeds[0] + seeds[1] + seeds[2]) / 3;
+    QVERIFY(std::abs(bars[0]->data()->at(1)->value - mean) < 1e-9);
+    QVERIFY(seeds[0] != seeds[1]);
 }
 
 void TestAnalysisViews::attentionRowBars() {

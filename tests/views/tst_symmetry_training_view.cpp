@@ -63,6 +63,7 @@ private Q_SLOTS:
     void measureChoiceChangesTheValues();
     void csvHoldsEveryPoint();
     void emptyAnalysisDrawsNothing();
+    void seedsAreAMeanWithABand();
 };
 
 void TestSymmetryTrainingView::oneLinePerVariantWithHistory() {
@@ -126,6 +127,36 @@ void TestSymmetryTrainingView::emptyAnalysisDrawsNothing() {
     view.setAnalysis(set);
     QVERIFY(graphs(view).isEmpty());
     QCOMPARE(view.recordedRows(), 0);
+}
+
+// Three seeds of one variant: one line at their mean, a ±1 std band (textbook values: means
+// 0.4 and 0.3, sample std 0.1 both), over the checkpoints every seed has; each seed in the CSV.
+void TestSymmetryTrainingView::seedsAreAMeanWithABand() {
+    AnalysisSet set;
+    const double values[3][3] = {{0.5, 0.2, NAN}, {0.3, 0.4, NAN}, {0.4, 0.3, 0.1}};
+    for (int seed = 0; seed < 3; ++seed) {
+        VariantAnalysis v;
+        v.label = QString("QKV · seed %1").arg(seed + 1);
+        v.group = "QKV";
+        v.color = Qt::blue;
+        v.history = {{0, summary(values[seed][0], 0)}, {10, summary(values[seed][1], 0)}};
+        if (seed == 2) v.history.push_back({20, summary(values[seed][2], 0)});  // only this seed
+        set.variants << v;
+    }
+    SymmetryTrainingView view;
+    view.setAnalysis(set);
+    const QVector<QCPGraph*> g = graphs(view);
+    QCOMPARE(g.size(), 3);  // the mean, the band's two edges
+    QCOMPARE(g[0]->name(), QString("QKV (mean ± std, n 3)"));
+    const QVector<QPointF> mean = points(g[0]);
+    QCOMPARE(mean.size(), 2);
+    QVERIFY(std::abs(mean[0].y() - 0.4) < 1e-12 && std::abs(mean[1].y() - 0.3) < 1e-12);
+    QVERIFY(std::abs(points(g[1])[0].y() - 0.3) < 1e-12);  // mean − std
+    QVERIFY(std::abs(points(g[2])[1].y() - 0.4) < 1e-12);  // mean + std
+    QCOMPARE(g[2]->channelFillGraph(), g[1]);
+    const QString csv = view.figureCsv();
+    QVERIFY(csv.contains("QKV · seed 3,20,logits_asymmetry,0.1\n"));
+    QVERIFY(csv.contains("QKV (std),10,logits_asymmetry,0.1"));
 }
 
 QTEST_MAIN(TestSymmetryTrainingView)
