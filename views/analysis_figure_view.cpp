@@ -28,6 +28,7 @@ QString number(double v) {
 AnalysisFigureView::AnalysisFigureView(QWidget* parent) : QWidget(parent) {
     m_plot = new QCustomPlot(this);
     keepPanelsReadable(m_plot);
+    m_plot->setMinimumSize(240, 200);  // never widens the window; panels shrink instead
     followPalette(m_plot);
     // Views build their own legends; QCustomPlot would add every plottable a second time.
     m_plot->setAutoAddPlottableToLegend(false);

@@ -10,6 +10,8 @@ namespace qkvviews {
 
 AnalysisPickers::AnalysisPickers(QWidget* parent) : QWidget(parent) {
     m_variant = new QComboBox(this);
+    // "experiment / variant · seed N" in full: the picker grows with its longest run name.
+    m_variant->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_layer = new QSpinBox(this);
     m_head = new QSpinBox(this);
     m_across = new QCheckBox(tr("One head across variants"), this);

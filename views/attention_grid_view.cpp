@@ -89,6 +89,7 @@ AttentionGridView::AttentionGridView(QWidget* parent) : QWidget(parent) {
         int p = 0, r = 0, c = 0;
         if (cellAt(m_panels, e->position(), &p, &r, &c)) showRow(p, r);
     });
+    m_plot->setMinimumSize(240, 200);  // never widens the window; panels shrink instead
     followPalette(m_plot);
     followPalette(m_rowPlot);
     m_rowPlot->setVisible(false);  // until a row is clicked

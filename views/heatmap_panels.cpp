@@ -1,5 +1,6 @@
 #include "heatmap_panels.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <QFontMetricsF>
@@ -16,10 +17,52 @@ constexpr const char* kFullTitle = "qkvFullTitle";
 // layer and head below, each shortened on its own, so "Q-K=V · L0 H0" never loses the head.
 QString fitTitle(const QString& full, const QFontMetricsF& fm, double width) {
     if (fm.horizontalAdvance(full) <= width) return full;
-    const int cut = int(full.lastIndexOf(QStringLiteral(" · ")));
+    int cut = int(full.lastIndexOf(QStringLiteral(" · ")));
+    int skip = 3;
+    if (cut <= 0) {  // words: break at the space nearest the middle
+        skip = 1;
+        for (int i = 0; i < full.size(); ++i)
+            if (full[i] == ' ' && (cut <= 0 || std::abs(i - full.size() / 2) < std::abs(cut - full.size() / 2)))
+                cut = i;
+    }
     if (cut <= 0) return fm.elidedText(full, Qt::ElideRight, width);
     return fm.elidedText(full.left(cut), Qt::ElideRight, width) + '\n' +
-           fm.elidedText(full.mid(cut + 3), Qt::ElideRight, width);
+           fm.elidedText(full.mid(cut + skip), Qt::ElideRight, width);
+}
+
+// Legends in a row under the plots: as many columns as their widest entry lets fit across,
+// so long run names are never cut nor drawn over each other; true when a legend changed.
+bool fitLegendRows(QCustomPlot* plot) {
+    bool changed = false;
+    for (QCPLayoutElement* element : plot->plotLayout()->elements(true)) {
+        auto* legend = qobject_cast<QCPLegend*>(element);
+        if (!legend || legend->fillOrder() != QCPLayoutGrid::foColumnsFirst) continue;
+        int items = 0, widest = 0;
+        for (int i = 0; i < legend->elementCount(); ++i)
+            if (QCPLayoutElement* item = legend->elementAt(i)) {
+                ++items;
+                widest = std::max(widest, item->minimumOuterSizeHint().width());
+            }
+        if (items == 0 || widest == 0) continue;
+        // The width of its row of the layout, less what shares the row (the line key).
+        int room = legend->outerRect().width();
+        if (auto* parent = qobject_cast<QCPLayoutGrid*>(legend->layout())) {
+            room = parent->rect().width();
+            int row = 0, column = 0;
+            for (int i = 0; i < parent->elementCount(); ++i)
+                if (parent->elementAt(i) == legend) parent->indexToRowCol(i, row, column);
+            for (int c = 0; c < parent->columnCount(); ++c)
+                if (QCPLayoutElement* other = parent->element(row, c); other && other != legend)
+                    room -= other->minimumOuterSizeHint().width() + parent->columnSpacing();
+        }
+        room -= legend->margins().left() + legend->margins().right();
+        const int columns = std::clamp((room + legend->columnSpacing()) / (widest + legend->columnSpacing()), 1, items);
+        if (columns == legend->wrap()) continue;
+        legend->setWrap(columns);
+        legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);  // re-flow the entries
+        changed = true;
+    }
+    return changed;
 }
 
 // Fits each panel title to its panel's width; true when a title changed.
@@ -42,8 +85,17 @@ bool fitTitles(QCustomPlot* plot) {
 void keepPanelsReadable(QCustomPlot* plot) {
     QObject::connect(plot, &QCustomPlot::afterLayout, plot, [plot] {
         const bool titles = fitTitles(plot);
-        if (spacedLabelsStale(plot) || titles) plot->replot(QCustomPlot::rpQueuedReplot);
+        const bool legends = fitLegendRows(plot);
+        if (spacedLabelsStale(plot) || titles || legends) plot->replot(QCustomPlot::rpQueuedReplot);
     });
+}
+
+QCPTextElement* addPanelTitle(QCustomPlot* plot, const QString& title) {
+    QFont bold = plot->font();
+    bold.setBold(true);
+    auto* heading = new QCPTextElement(plot, title, bold);
+    heading->setProperty(kFullTitle, title);
+    return heading;
 }
 
 void clearPanels(QCustomPlot* plot) {
@@ -59,9 +111,7 @@ HeatmapPanel addHeatmapPanel(QCustomPlot* plot, int row, int column, const Eigen
     // A sub-grid per panel keeps its title above its own axis rect.
     auto* cell = new QCPLayoutGrid;
     (grid ? grid : plot->plotLayout())->addElement(row, column, cell);
-    auto* heading = new QCPTextElement(plot, title, QFont(plot->font().family(), 9, QFont::Bold));
-    heading->setProperty(kFullTitle, title);
-    cell->addElement(0, 0, heading);
+    cell->addElement(0, 0, addPanelTitle(plot, title));
     auto* rect = new QCPAxisRect(plot);
     cell->addElement(1, 0, rect);
     cell->setRowStretchFactor(0, 0.001);
@@ -79,8 +129,9 @@ HeatmapPanel addHeatmapPanel(QCustomPlot* plot, int row, int column, const Eigen
     int longest = 0;
     for (const QString& l : shortColumns) longest = std::max(longest, int(l.size()));
     x->setTickLabelRotation(longest > 3 && shortColumns.size() > 6 ? 90 : 0);
+    // Smaller than the plot's text, in proportion: presentation mode enlarges them too.
     QFont small = plot->font();
-    small.setPointSizeF(7);
+    small.setPointSizeF(plot->font().pointSizeF() * 0.78);
     x->setTickLabelFont(small);
     y->setTickLabelFont(small);
     x->grid()->setVisible(false);

@@ -14,6 +14,7 @@ class QCPColorMap;
 class QCPColorScale;
 class QCPLayoutGrid;
 class QCPRange;
+class QCPTextElement;
 class QCustomPlot;
 class QString;
 
@@ -23,6 +24,9 @@ struct HeatmapPanel {
     QCPAxisRect* rect = nullptr;
     QCPColorMap* map = nullptr;
 };
+
+// A bold panel title that keepPanelsReadable fits to its panel's width (two lines, then elided).
+QCPTextElement* addPanelTitle(QCustomPlot* plot, const QString& title);
 
 // Removes every panel, plottable and colour scale: the plot is empty afterwards.
 void clearPanels(QCustomPlot* plot);
@@ -42,8 +46,9 @@ QCPColorScale* shareColorScale(QCustomPlot* plot, const QVector<HeatmapPanel>& p
                                QCPLayoutGrid* grid = nullptr);
 
 // After each layout of `plot`: tick labels spaced for the panels' new size, titles wider than
-// their panel elided ("Q-K=V · L0…") instead of clipped at both ends; one more replot when
-// either changed. Call once per plot.
+// their panel on two lines or elided instead of clipped at both ends, legends in rows under
+// the plots re-wrapped to as many columns as fit; one more replot when any changed. Call once
+// per plot.
 void keepPanelsReadable(QCustomPlot* plot);
 
 // The panel and cell under a pixel position; false when none.

@@ -134,6 +134,7 @@ KvCacheView::KvCacheView(QWidget* parent) : QWidget(parent) {
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(split, 1);
     layout->addWidget(m_whatIf);
+    m_plot->setMinimumSize(240, 200);  // never widens the window; panels shrink instead
     followPalette(m_plot);
     rebuild();
 }

@@ -1,6 +1,9 @@
 #include "plot_theme.h"
 
 #include <QEvent>
+#include <QFont>
+
+#include <algorithm>
 #include <QPalette>
 
 #include "qcp.h"
@@ -8,18 +11,53 @@
 namespace qkvviews {
 
 namespace {
+QFont scaled(QFont font, double factor) {
+    font.setPointSizeF(std::max(1.0, font.pointSizeF() * factor));
+    return font;
+}
+
+// QCustomPlot copies the widget's font into each axis, legend and heading when it is made, and
+// never looks again: presentation mode (a larger application font) would leave every plot as it
+// was. Every text of the plot grows by the widget font's ratio, keeping their sizes relative.
+void scaleFonts(QCustomPlot* plot, double factor) {
+    // QCPLegend::setFont sets its entries' fonts too.
+    auto scaleLegend = [factor](QCPLegend* legend) { legend->setFont(scaled(legend->font(), factor)); };
+    auto scaleAxis = [factor](QCPAxis* axis) {
+        axis->setLabelFont(scaled(axis->labelFont(), factor));
+        axis->setTickLabelFont(scaled(axis->tickLabelFont(), factor));
+    };
+    for (QCPAxisRect* rect : plot->axisRects()) {
+        for (QCPAxis* axis : rect->axes()) scaleAxis(axis);
+        for (QCPLayoutElement* element : rect->insetLayout()->elements(false))
+            if (auto* legend = qobject_cast<QCPLegend*>(element)) scaleLegend(legend);
+    }
+    for (QCPLayoutElement* element : plot->plotLayout()->elements(true)) {
+        if (auto* legend = qobject_cast<QCPLegend*>(element)) scaleLegend(legend);
+        if (auto* text = qobject_cast<QCPTextElement*>(element)) text->setFont(scaled(text->font(), factor));
+        if (auto* scale = qobject_cast<QCPColorScale*>(element)) scaleAxis(scale->axis());
+    }
+    plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
 class PaletteFollower : public QObject {
 public:
-    explicit PaletteFollower(QCustomPlot* plot) : QObject(plot), m_plot(plot) {
+    explicit PaletteFollower(QCustomPlot* plot)
+        : QObject(plot), m_plot(plot), m_pointSize(plot->font().pointSizeF()) {
         plot->installEventFilter(this);
     }
     bool eventFilter(QObject*, QEvent* event) override {
         if (event->type() == QEvent::PaletteChange) applyPlotTheme(m_plot, m_plot->palette());
+        if (event->type() == QEvent::FontChange && m_pointSize > 0 &&
+            m_plot->font().pointSizeF() != m_pointSize) {
+            scaleFonts(m_plot, m_plot->font().pointSizeF() / m_pointSize);
+            m_pointSize = m_plot->font().pointSizeF();
+        }
         return false;
     }
 
 private:
     QCustomPlot* m_plot;
+    double m_pointSize;  // the widget font the plot's texts were last sized for
 };
 
 void themeAxis(QCPAxis* axis, const QColor& text, const QColor& grid) {

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "plot_theme.h"
+#include "heatmap_panels.h"
 #include "qcp.h"
 
 namespace qkvviews {
@@ -22,7 +23,10 @@ ReproductionFigureView::ReproductionFigureView(QWidget* parent) : QWidget(parent
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_plot);
     m_plot->plotLayout()->clear();
-    m_title = new QCPTextElement(m_plot, QString(), QFont(font().family(), 10, QFont::Bold));
+    QFont bold = font();
+    bold.setPointSizeF(font().pointSizeF() * 1.1);
+    bold.setBold(true);
+    m_title = new QCPTextElement(m_plot, QString(), bold);
     m_rect = new QCPAxisRect(m_plot);
     m_plot->plotLayout()->addElement(0, 0, m_title);
     m_plot->plotLayout()->addElement(1, 0, m_rect);
@@ -34,7 +38,11 @@ ReproductionFigureView::ReproductionFigureView(QWidget* parent) : QWidget(parent
     legend->setWrap(5);
     m_plot->legend = legend;
     m_rect->axis(QCPAxis::atBottom)->grid()->setVisible(false);
-    legend->setFont(QFont(font().family(), 8));
+    QFont small = font();
+    small.setPointSizeF(font().pointSizeF() * 0.9);
+    legend->setFont(small);
+    m_plot->setMinimumSize(240, 200);
+    keepPanelsReadable(m_plot);
     followPalette(m_plot);
     draw();
 }

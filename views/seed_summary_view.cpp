@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "heatmap_panels.h"
 #include "qcp.h"
 #include "seed_groups.h"
 
@@ -48,9 +49,7 @@ void SeedSummaryView::draw() {
         const Measure& measure = kMeasures[m];
         auto* cell = new QCPLayoutGrid;
         panels->addElement(m / kColumns, m % kColumns, cell);
-        cell->addElement(0, 0,
-                         new QCPTextElement(m_plot, tr(measure.title),
-                                            QFont(m_plot->font().family(), 9, QFont::Bold)));
+        cell->addElement(0, 0, addPanelTitle(m_plot, tr(measure.title)));
         auto* rect = new QCPAxisRect(m_plot);
         cell->addElement(1, 0, rect);
         cell->setRowStretchFactor(0, 0.001);

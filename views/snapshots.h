@@ -26,6 +26,9 @@ struct CurveSeries {
     // Runs of one variant that differ only by their seed share a group ("experiment/variant");
     // the view can draw them as a mean with a band. Empty: a run of its own.
     QString group;
+    // The k-th experiment on show: its validation curves carry the k-th marker shape (none for
+    // the first), so experiments stay apart beside their shades of one colour family.
+    int experimentIndex = 0;
     QVector<double> valLossLow, valLossHigh, valAccuracyLow, valAccuracyHigh;  // a drawn band
 };
 

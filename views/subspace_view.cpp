@@ -29,14 +29,16 @@ void SubspaceView::draw() {
                 .arg(m_selection.layer)
                 .arg(m_selection.head));
     angles->axis(QCPAxis::atBottom)->setTicker(integerTicker());
-    angles->axis(QCPAxis::atLeft)->setLabel(tr("angle (degrees)"));
+    angles->axis(QCPAxis::atLeft)->setLabel(tr("angle (°)"));
     angles->axis(QCPAxis::atLeft)->setRange(0, 90);
     // The variants' key in a row of its own under the angles: it never covers a curve. In the
     // layout before its entries, which take their plot from it.
     auto* legend = new QCPLegend;
     m_plot->plotLayout()->addElement(1, 0, legend);
     m_plot->plotLayout()->setRowStretchFactor(1, 0.001);
-    legend->setFont(QFont(m_plot->font().family(), 7));
+    QFont small = m_plot->font();
+    small.setPointSizeF(m_plot->font().pointSizeF() * 0.85);
+    legend->setFont(small);
     legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     legend->setWrap(4);
     const QList<QPair<OverlapPair, Qt::PenStyle>> pairs = {{OverlapPair::KvWeights, Qt::SolidLine},

@@ -1,5 +1,6 @@
 #include "training_curves_view.h"
 
+#include "heatmap_panels.h"
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -9,6 +10,8 @@
 #include <QLocale>
 #include <QSlider>
 #include <QToolTip>
+
+#include <iterator>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -35,6 +38,16 @@ QVector<double> smoothed(const QVector<double>& values, double factor) {
 }
 
 namespace {
+
+// Hollow markers on the evaluations of the 2nd, 3rd, … experiment on show (none on the first's).
+QCPScatterStyle experimentMarker(int experimentIndex, const QColor& color) {
+    static const QCPScatterStyle::ScatterShape kShapes[] = {
+        QCPScatterStyle::ssCircle, QCPScatterStyle::ssSquare, QCPScatterStyle::ssTriangle,
+        QCPScatterStyle::ssDiamond, QCPScatterStyle::ssTriangleInverted, QCPScatterStyle::ssCross};
+    if (experimentIndex <= 0) return QCPScatterStyle();
+    const int n = int(std::size(kShapes));
+    return QCPScatterStyle(kShapes[(experimentIndex - 1) % n], QPen(color, 1.5), Qt::NoBrush, 7);
+}
 
 // RFC 4180: quote fields holding a separator, a quote or a line break (labels and paths may).
 QString csvField(const QString& s) {
@@ -116,9 +129,11 @@ TrainingCurvesView::TrainingCurvesView(QWidget* parent) : QWidget(parent) {
     controls->addWidget(m_seedMode);
     controls->addSpacing(16);
     controls->addWidget(new QLabel(tr("Smoothing"), this));
+    // Never collapsed to a knob: in presentation mode the row's labels take more room.
+    m_smoothingSlider->setMinimumWidth(120);
     controls->addWidget(m_smoothingSlider, 1);
-    controls->addWidget(
-        new QLabel(tr("dashed: train · solid: validation · double-click: reset zoom"), this));
+    // The line key is in the figure beside its legend; the zoom hint goes with the plot.
+    m_plot->setToolTip(tr("Wheel: zoom · drag: pan · double-click: reset zoom"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(controls);
@@ -130,6 +145,9 @@ TrainingCurvesView::TrainingCurvesView(QWidget* parent) : QWidget(parent) {
     layout->addWidget(m_placeholder, 1);
     layout->addWidget(m_plot, 1);
     m_plot->setVisible(false);
+    // Small enough never to widen the window; the legend re-wraps to the width it gets.
+    m_plot->setMinimumSize(240, 200);
+    keepPanelsReadable(m_plot);
     followPalette(m_plot);
 }
 
@@ -220,6 +238,7 @@ QVector<CurveSeries> TrainingCurvesView::drawnSeries() const {
         m.group = s.group;
         m.label = s.label + QString(" (%1 seeds)").arg(runs.size());
         m.color = s.color;
+        m.experimentIndex = s.experimentIndex;
         m.steps = loss.steps, m.valLoss = loss.mean, m.valLossLow = loss.low, m.valLossHigh = loss.high;
         m.valAccuracy = acc.mean, m.valAccuracyLow = acc.low, m.valAccuracyHigh = acc.high;
         m.trainSteps = train.steps, m.trainLoss = train.mean;
@@ -280,9 +299,10 @@ void TrainingCurvesView::rebuild() {
         addGraph(lossX, lossY, s, s.trainSteps, smoothed(s.trainLoss, m_smoothing), Qt::DashLine,
                  false, s.label + " train loss");
         // Evaluations are few and exact: only the per-step training loss needs smoothing.
-        addGraph(lossX, lossY, s, s.steps, s.valLoss, Qt::SolidLine, true, s.label);
-        addGraph(accX, accY, s, s.steps, s.valAccuracy, Qt::SolidLine, false,
-                 s.label + " accuracy");
+        QCPGraph* loss = addGraph(lossX, lossY, s, s.steps, s.valLoss, Qt::SolidLine, true, s.label);
+        QCPGraph* accuracy = addGraph(accX, accY, s, s.steps, s.valAccuracy, Qt::SolidLine, false,
+                                      s.label + " accuracy");
+        for (QCPGraph* g : {loss, accuracy}) g->setScatterStyle(experimentMarker(s.experimentIndex, s.color));
     }
     // Ranges from the data, so a new run or a toggle never leaves curves off screen.
     auto unite = [](bool& have, QCPRange& into, const QCPRange& r) {
@@ -300,6 +320,9 @@ void TrainingCurvesView::rebuild() {
         if (ok && g->valueAxis() == lossY) unite(haveLoss, lossRange, v);
     }
     if (keys.size() <= 0) keys = QCPRange(keys.lower, keys.lower + 1);
+    // A little room past the last step: QCustomPlot drops a tick label that would stick out of
+    // the widget, and the last step ("800") is the one a reader looks for.
+    keys = QCPRange(keys.lower - 0.01 * keys.size(), keys.upper + 0.04 * keys.size());
     lossX->setRange(keys);
     accX->setRange(keys);
     if (haveLoss && lossRange.upper > lossRange.lower) {

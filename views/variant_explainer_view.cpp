@@ -56,6 +56,7 @@ VariantExplainerView::VariantExplainerView(QWidget* parent) : QWidget(parent) {
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_logits);
     layout->addWidget(m_plot, 1);
+    m_plot->setMinimumSize(240, 200);  // never widens the window; panels shrink instead
     followPalette(m_plot);
     redraw();
 }

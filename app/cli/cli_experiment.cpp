@@ -25,9 +25,14 @@ qkv::Architecture architectureForTask(qkv::TaskKind kind) {
 
 namespace {
 std::string presetPath(const std::string& nameOrPath) {
-    if (QFileInfo::exists(QString::fromStdString(nameOrPath))) return nameOrPath;
+    // A preset file wins; a folder never is one, so runs trained into ./demo do not hide the
+    // built-in demo preset.
+    const QFileInfo file(QString::fromStdString(nameOrPath));
+    if (file.isFile()) return nameOrPath;
     const std::string resource = ":/presets/" + nameOrPath + ".json";
     if (QFileInfo::exists(QString::fromStdString(resource))) return resource;
+    if (file.isDir())
+        throw UsageError("'" + nameOrPath + "' is a folder, not a preset file (built-in: demo, char-lm, fashion-vit)");
     throw UsageError("no preset file or built-in preset named '" + nameOrPath +
                      "' (built-in: demo, char-lm, fashion-vit)");
 }

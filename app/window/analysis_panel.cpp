@@ -7,6 +7,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
@@ -49,11 +50,22 @@ AnalysisPanel::AnalysisPanel(QWidget* parent) : QWidget(parent) {
     m_tabs->addTab(m_atlas, tr("Heads"));
     m_tabs->addTab(m_attention, tr("Attention"));
     m_tabs->addTab(m_symmetry, tr("Symmetry"));
-    m_tabs->addTab(m_symmetryTraining, tr("Symmetry over training"));
+    m_tabs->addTab(m_symmetryTraining, tr("Over training"));
     m_tabs->addTab(m_subspaces, tr("Subspaces"));
     m_tabs->addTab(m_spectra, tr("Spectra"));
     m_tabs->addTab(m_seeds, tr("Seeds"));
     m_tabs->addTab(m_explainer, tr("Explainer"));
+    // All eight sub-tabs in view: a tab bar that scrolls cut the first one to "ion". Their names
+    // keep the normal size in presentation mode (navigation, not content; a set font does not
+    // follow the application's), and are elided rather than scrolled on a narrow window.
+    QFont tabFont = font();
+    tabFont.setPointSizeF(font().pointSizeF());  // set explicitly, so it no longer inherits
+    m_tabs->tabBar()->setFont(tabFont);
+    m_tabs->setUsesScrollButtons(false);
+    m_tabs->setElideMode(Qt::ElideRight);
+    for (int i = 0; i < m_tabs->count(); ++i) m_tabs->setTabToolTip(i, m_tabs->tabText(i));
+    m_tabs->setTabToolTip(m_tabs->indexOf(m_symmetryTraining),
+                          tr("Symmetry over training: the measures at each checkpoint of the runs"));
 
     auto* inputRow = new QHBoxLayout;
     inputRow->addWidget(new QLabel(tr("Input"), this));

@@ -9,6 +9,7 @@
 #include <QTabWidget>
 #include <QTimer>
 
+#include "analysis_panel.h"
 #include "experiment_controller.h"
 #include "main_window.h"
 #include "runtime/blas_runtime.h"
@@ -18,14 +19,17 @@ namespace qkvapp {
 
 namespace {
 // For documentation and for looking at the window as a user would, under xvfb-run:
-// QKVLAB_SCREENSHOT=out.png [QKVLAB_SCREENSHOT_TAB=2] [QKVLAB_SCREENSHOT_MS=4000] qkvlab ...
-// grabs the window after the delay (work started on the way keeps going) and quits.
+// QKVLAB_SCREENSHOT=out.png [QKVLAB_SCREENSHOT_TAB=2] [QKVLAB_SCREENSHOT_SUBTAB=4]
+// [QKVLAB_SCREENSHOT_MS=4000] qkvlab ... grabs the window after the delay (work started on the
+// way keeps going) and quits; SUBTAB picks the Analysis tab's view.
 void scheduleScreenshot(MainWindow& window) {
     const QString file = qEnvironmentVariable("QKVLAB_SCREENSHOT");
     if (file.isEmpty()) return;
     bool ok = false;
     const int tab = qEnvironmentVariableIntValue("QKVLAB_SCREENSHOT_TAB", &ok);
     if (ok) window.tabs()->setCurrentIndex(tab);
+    const int subTab = qEnvironmentVariableIntValue("QKVLAB_SCREENSHOT_SUBTAB", &ok);
+    if (ok) window.analysisPanel()->viewTabs()->setCurrentIndex(subTab);
     const int ms = qEnvironmentVariableIntValue("QKVLAB_SCREENSHOT_MS", &ok);
     QTimer::singleShot(ok ? ms : 4000, &window, [&window, file] {
         window.grab().save(file);

@@ -100,6 +100,7 @@ void MainWindow::resetLayout() {
     for (QDockWidget* dock : m_docks) dock->show();
     showNormal();
     resize(kDefaultWidth, kDefaultHeight);
+    resizeDocks(m_docks, {300, 360}, Qt::Horizontal);
     if (screen()) move(screen()->availableGeometry().center() - rect().center());
 }
 
@@ -116,7 +117,18 @@ void MainWindow::createDocks() {
     right->setWidget(m_summary);
     addDockWidget(Qt::RightDockWidgetArea, right);
     m_docks << right;
+    // Room for "experiment / run" names and the summary's settings: without a floor, the docks
+    // opened 80 px wide on a first start (resizeDocks does not apply before the first show).
+    m_workspace->setMinimumWidth(200);
+    m_summary->setMinimumWidth(240);
     resizeDocks({left, right}, {300, 360}, Qt::Horizontal);
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+    QMainWindow::showEvent(event);
+    if (m_sizedDocks) return;
+    m_sizedDocks = true;
+    if (!QSettings().contains("window/state")) resizeDocks(m_docks, {300, 360}, Qt::Horizontal);
 }
 
 void MainWindow::createActions() {

@@ -61,6 +61,7 @@ private:
     void createActions();
     void createDocks();
     void restoreLayout();
+    void showEvent(QShowEvent* event) override;
     void resetLayout();
     void connectController();
     void newExperiment();
@@ -85,6 +86,7 @@ private:
     QList<QDockWidget*> m_docks;
     QByteArray m_defaultState;  // the docks as created, for Reset Layout
     QAction* m_resetLayout = nullptr;
+    bool m_sizedDocks = false;  // the default dock widths applied at the first show
     qkvviews::RunSummaryView* m_summary;
     AnalysisPanel* m_analysis;
     KvCachePanel* m_kvCache;

@@ -69,11 +69,15 @@ QVector<qkvviews::CurveSeries> curveSeries(const Workspace& w) {
     for (const auto& e : w.experiments())
         shownExperiments += std::any_of(e.runs.begin(), e.runs.end(),
                                         [](const RunEntry& r) { return r.visible && !r.result.curve.empty(); });
-    for (const auto& e : w.experiments())
+    int experimentIndex = -1;
+    for (const auto& e : w.experiments()) {
+        experimentIndex += std::any_of(e.runs.begin(), e.runs.end(),
+                                       [](const RunEntry& r) { return r.visible && !r.result.curve.empty(); });
         for (const auto& r : e.runs) {
             if (!r.visible || r.result.curve.empty()) continue;
             qkvviews::CurveSeries s;
             s.runId = r.id;
+            s.experimentIndex = shownExperiments > 1 ? experimentIndex : 0;
             // Runs of one variant in one experiment differ by their seed: they draw as a band.
             const auto sameVariant = std::count_if(e.runs.begin(), e.runs.end(), [&](const RunEntry& o) {
                 return !o.loaded() && o.config.model.variant == r.config.model.variant &&
@@ -96,6 +100,7 @@ QVector<qkvviews::CurveSeries> curveSeries(const Workspace& w) {
             }
             out << s;
         }
+    }
     return out;
 }
 

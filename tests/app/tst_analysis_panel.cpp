@@ -3,6 +3,8 @@
 #include <QtTest>
 
 #include <QLineEdit>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QTemporaryDir>
 
 #include "analysis/map_region.h"
@@ -22,6 +24,7 @@ private Q_SLOTS:
     void reportsRunsThatCannotTakeTheInput();
     void describesTheInputOfEachTask();
     void zoomedPooledMapsTurnExact();
+    void presentationModeKeepsEveryViewInSight();
 };
 
 void TestAnalysisPanel::analysesOffTheGuiThread() {
@@ -89,6 +92,40 @@ void TestAnalysisPanel::zoomedPooledMapsTurnExact() {
     const Eigen::MatrixXf want = full.layers[1].attn[1].block(
         shown.region.row0, shown.region.col0, shown.region.rows(), shown.region.columns());
     QCOMPARE((shown.values - want).cwiseAbs().maxCoeff(), 0.0f);
+}
+
+// Presentation mode (a 1.45× application font) on a narrow panel: all eight sub-tabs stay in
+// view, none scrolled off; and ten runs' panels never make the panel (so the window) wider.
+void TestAnalysisPanel::presentationModeKeepsEveryViewInSight() {
+    QTemporaryDir dir;
+    const QString a = QString::fromStdString(qkvtest::trainTinyRun(dir, qkv::Variant::Qkv));
+    const QFont before = QApplication::font();
+    AnalysisPanel panel;
+    QFont big = before;
+    big.setPointSizeF(before.pointSizeF() * 1.45);
+    QApplication::setFont(big);
+    panel.resize(720, 700);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    QTabBar* tabs = panel.viewTabs()->tabBar();
+    QCOMPARE(tabs->count(), 8);
+    for (int i = 0; i < tabs->count(); ++i)
+        QVERIFY2(tabs->tabRect(i).right() <= tabs->width() && tabs->tabRect(i).left() >= 0,
+                 qPrintable(tabs->tabText(i)));
+    QVERIFY(!tabs->usesScrollButtons());
+    QVector<AnalysisRequest::Run> runs;
+    for (int i = 0; i < 10; ++i) runs.push_back({a, QString("run %1").arg(i), Qt::blue});
+    QSignalSpy finished(&panel, &AnalysisPanel::analysisFinished);
+    panel.inputEdit()->setText("1,2,3,4,5,6,7,8");
+    panel.setRuns(runs);  // on show: analysed unasked
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(panel.analysis().variants.size(), 10);
+    for (int i = 0; i < panel.viewTabs()->count(); ++i) {
+        panel.viewTabs()->setCurrentIndex(i);
+        QVERIFY2(panel.minimumSizeHint().width() <= 720,
+                 qPrintable(QString("%1: %2").arg(tabs->tabText(i)).arg(panel.minimumSizeHint().width())));
+    }
+    QApplication::setFont(before);
 }
 
 // Runs of two tasks see two inputs: the status names both, not the first run's for all.

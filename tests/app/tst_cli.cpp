@@ -205,6 +205,18 @@ void TstCli::infoPreset() {
     const CliRun r = run({"info", "--preset", "demo"});
     QVERIFY2(r.code == 0, describe(r).c_str());
     QVERIFY(!tableRow(r.out, "qkv").empty());
+    // Runs trained into ./demo (as the README's first command does) do not hide the preset.
+    QTemporaryDir dir;
+    QVERIFY(QDir(dir.path()).mkpath("demo/qkv"));
+    const QString before = QDir::currentPath();
+    QDir::setCurrent(dir.path());
+    const CliRun shadowed = run({"info", "--preset", "demo"});
+    const CliRun folder = run({"info", "--preset", "demo/qkv"});
+    QDir::setCurrent(before);
+    QVERIFY2(shadowed.code == 0, describe(shadowed).c_str());
+    QCOMPARE(tableRow(shadowed.out, "qkv"), tableRow(r.out, "qkv"));
+    QCOMPARE(folder.code, 2);
+    QVERIFY2(folder.err.find("is a folder, not a preset file") != std::string::npos, folder.err.c_str());
 }
 
 void TstCli::trainEvalInfo() {

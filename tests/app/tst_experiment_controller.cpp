@@ -293,6 +293,8 @@ void TestExperimentController::runsOfTwoExperimentsAreToldApart() {
     QCOMPARE(curves.size(), 2);
     QVERIFY(curves[0].label != curves[1].label);
     QVERIFY(curves[0].color != curves[1].color);
+    QCOMPARE(curves[0].experimentIndex, 0);  // no marker on the first experiment's evaluations
+    QCOMPARE(curves[1].experimentIndex, 1);  // the second's carry one
 
     // Folders of the same name in two places, beside a plan of that name: three names.
     QTemporaryDir root;

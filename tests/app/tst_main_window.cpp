@@ -110,6 +110,8 @@ void TestMainWindow::layoutIsResetAndNeverRestoredTooLarge() {
         MainWindow first(&controller);
         first.show();
         QVERIFY(QTest::qWaitForWindowExposed(&first));
+        // The workspace opens wide enough for its names (it opened 80 px wide on a first start).
+        QVERIFY2(first.workspaceView()->width() >= 200, qPrintable(QString::number(first.workspaceView()->width())));
         const int width = first.width();
         Q_EMIT controller.errorOccurred(QString("Cannot analyse: ").repeated(300));  // ~5,000 characters
         QTest::qWait(50);
@@ -130,6 +132,7 @@ void TestMainWindow::layoutIsResetAndNeverRestoredTooLarge() {
     second.resetLayoutAction()->trigger();
     QTRY_VERIFY(dock->isVisible());
     QCOMPARE(second.width(), MainWindow::kDefaultWidth);
+    QVERIFY(second.workspaceView()->width() >= 200);
     second.close();
 }
 

@@ -30,6 +30,8 @@ class TestTrainingCurvesView : public QObject {
 
 private Q_SLOTS:
     void drawsThreeGraphsPerRun();
+    void experimentsCarryMarkers();
+    void presentationFontsAndLegendRowsFit();
     void rangesCoverTheData();
     void logScaleSwitchesAxis();
     void smoothingMatchesClosedForm();
@@ -78,6 +80,53 @@ void TestTrainingCurvesView::drawsThreeGraphsPerRun() {
         if (view.plot()->graph(i)->name() == "a train loss")
             trainPoints = view.plot()->graph(i)->data()->size();
     QCOMPARE(trainPoints, 4);
+}
+
+// A larger widget font (presentation mode) enlarges the plot's texts by the same ratio; the
+// legend under the plots re-wraps to as many columns as fit, so long run names are not cut.
+void TestTrainingCurvesView::presentationFontsAndLegendRowsFit() {
+    QVector<CurveSeries> runs;
+    for (int i = 0; i < 6; ++i) runs << series(QString("an experiment with a long name / Q-K=V · seed %1").arg(i), 1.0 + i);
+    TrainingCurvesView view;
+    view.setSeries(runs);
+    view.resize(700, 600);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QCPAxis* loss = view.plot()->axisRect(0)->axis(QCPAxis::atLeft);
+    const double label = loss->labelFont().pointSizeF(), ticks = loss->tickLabelFont().pointSizeF();
+    QFont big = view.font();
+    big.setPointSizeF(view.font().pointSizeF() * 1.5);
+    view.setFont(big);
+    QTRY_VERIFY(std::abs(loss->labelFont().pointSizeF() - 1.5 * label) < 1e-6);
+    QVERIFY(std::abs(loss->tickLabelFont().pointSizeF() - 1.5 * ticks) < 1e-6);
+    QVERIFY(std::abs(view.plot()->legend->item(0)->font().pointSizeF() / view.plot()->legend->font().pointSizeF() - 1) < 1e-6);
+    // After the layout passes settle: every entry lies inside the plot, none over another.
+    view.plot()->replot();
+    QTest::qWait(100);
+    view.plot()->replot();
+    QCPLegend* legend = view.plot()->legend;
+    QVERIFY2(legend->wrap() < 6, qPrintable(QString::number(legend->wrap())));
+    for (int i = 0; i < legend->itemCount(); ++i)
+        QVERIFY2(legend->item(i)->outerRect().right() <= view.plot()->width(),
+                 qPrintable(QString::number(legend->item(i)->outerRect().right())));
+    // The last step has room for its tick label at the right end of the axis.
+    QVERIFY(view.plot()->axisRect(0)->axis(QCPAxis::atBottom)->range().upper > 200);
+}
+
+// Two experiments' runs of one variant: the second's evaluations carry a marker, the first's
+// and every training-loss line none, so they stay apart beyond their shades.
+void TestTrainingCurvesView::experimentsCarryMarkers() {
+    CurveSeries first = series("demo / QKV", 1.0), second = series("other / QKV", 2.0);
+    second.experimentIndex = 1;
+    TrainingCurvesView view;
+    view.setSeries({first, second});
+    QMap<QString, QCPScatterStyle::ScatterShape> shapes;
+    for (int i = 0; i < view.plot()->graphCount(); ++i)
+        shapes[view.plot()->graph(i)->name()] = view.plot()->graph(i)->scatterStyle().shape();
+    QCOMPARE(shapes["demo / QKV"], QCPScatterStyle::ssNone);
+    QVERIFY(shapes["other / QKV"] != QCPScatterStyle::ssNone);
+    QCOMPARE(shapes["other / QKV accuracy"], shapes["other / QKV"]);
+    QCOMPARE(shapes["other / QKV train loss"], QCPScatterStyle::ssNone);
 }
 
 void TestTrainingCurvesView::rangesCoverTheData() {
