@@ -157,7 +157,8 @@ void HeadAtlasView::draw() {
         for (int l = 0; l < t.rows(); ++l) layers << QString("L%1").arg(l);
         for (int c = 0; c < H; ++c)
             heads << (sorted ? QString("#%1").arg(c + 1) : QString("H%1").arg(c));
-        HeatmapPanel panel = addHeatmapPanel(m_plot, 0, v, shown, va.label, layers, heads);
+        HeatmapPanel panel = addHeatmapPanel(m_plot, v / kMaxPanelsPerRow, v % kMaxPanelsPerRow,
+                                             shown, va.label, layers, heads);
         m_panels << panel;
         m_panelVariant << v;
         // Separators between the query heads of different KV heads (GQA/MQA groups).
@@ -175,7 +176,8 @@ void HeadAtlasView::draw() {
             }
     }
     shareColorScale(m_plot, m_panels, sequentialGradient(), rangeOf(measure, all),
-                    m_measure->currentText(), 0, std::max(1, int(m_set.variants.size())));
+                    m_measure->currentText(), 0,
+                    std::clamp(int(m_set.variants.size()), 1, kMaxPanelsPerRow));
     setCaption(tr("%1 of every head, layer by layer (rows) — %2. Click a cell to open that head "
                   "in the other views; hover for its value. Grey: the model has no such value.")
                    .arg(m_measure->currentText())

@@ -25,6 +25,10 @@ struct HeatmapPanel {
     QCPColorMap* map = nullptr;
 };
 
+// Runs' panels side by side, wrapped to further rows past this many: ten runs in one row were
+// slivers with their titles cut to "sho…".
+constexpr int kMaxPanelsPerRow = 5;
+
 // A bold panel title that keepPanelsReadable fits to its panel's width (two lines, then elided).
 QCPTextElement* addPanelTitle(QCustomPlot* plot, const QString& title);
 

@@ -92,10 +92,10 @@ KvCacheView::KvCacheView(QWidget* parent) : QWidget(parent) {
     m_reductionRect->setRangeDrag(Qt::Orientations());
     m_reductionRect->setRangeZoom(Qt::Orientations());
     m_cacheRect->axis(QCPAxis::atBottom)->setLabel(tr("generated token"));
-    m_cacheRect->axis(QCPAxis::atLeft)->setLabel(tr("KV cache (solid: held, ○ dashed: formula)"));
+    m_cacheRect->axis(QCPAxis::atLeft)->setLabel(tr("KV cache\n— held, ○ formula"));
     m_cacheRect->axis(QCPAxis::atLeft)->setTicker(QSharedPointer<QCPAxisTicker>(new ByteTicker));
     // Horizontal bars: run names read along the left axis, first run on top.
-    m_reductionRect->axis(QCPAxis::atBottom)->setLabel(tr("cache size vs QKV with g = H (%)"));
+    m_reductionRect->axis(QCPAxis::atBottom)->setLabel(tr("cache size vs QKV\nwith g = H (%)"));
     m_reductionRect->axis(QCPAxis::atLeft)->setRangeReversed(true);
     m_reductionRect->axis(QCPAxis::atLeft)->grid()->setVisible(false);
 
@@ -107,7 +107,7 @@ KvCacheView::KvCacheView(QWidget* parent) : QWidget(parent) {
     m_placeholder->position->setAxisRect(m_cacheRect);
     m_placeholder->position->setType(QCPItemPosition::ptAxisRectRatio);
     m_placeholder->position->setCoords(0.5, 0.5);
-    m_placeholder->setText(tr("Press Generate: the caches\ngrow here, token by token."));
+    m_placeholder->setText(tr("Press Generate:\nthe caches grow here,\ntoken by token."));
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->setMouseTracking(true);
     connect(m_plot, &QCustomPlot::mouseMove, this,
@@ -118,7 +118,7 @@ KvCacheView::KvCacheView(QWidget* parent) : QWidget(parent) {
     m_text->setReadOnly(true);
     m_text->setPlaceholderText(tr("The generated text of every run appears here."));
     m_whatIf = new KvCacheWhatIfPanel(this);
-    m_whatIf->setMaximumWidth(420);
+    m_whatIf->setMaximumWidth(380);
     connect(m_whatIf, &KvCacheWhatIfPanel::rowsChanged, this,
             [this] { m_plot->replot(QCustomPlot::rpQueuedReplot); });
 
@@ -188,6 +188,11 @@ void KvCacheView::rebuild() {
             if (j < r.formulaBytes.size()) maxBytes = std::max(maxBytes, r.formulaBytes[j]);
         }
     }
+    // Tokens are whole: no "0.25" before any is made.
+    QSharedPointer<QCPAxisTickerFixed> whole(new QCPAxisTickerFixed);
+    whole->setTickStep(1);
+    whole->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    tokenAxis->setTicker(whole);
     tokenAxis->setRange(0, maxToken + 0.5);
     bytesAxis->setRange(0, maxBytes > 0 ? maxBytes * 1.08 : 1024);
 

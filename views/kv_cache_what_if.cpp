@@ -114,6 +114,8 @@ KvCacheWhatIfPanel::KvCacheWhatIfPanel(QWidget* parent) : QGroupBox(tr("What ifâ
     m_table->setHorizontalHeaderLabels({tr("Variant"), tr("Cache"), tr("vs QKV")});
     m_table->horizontalHeaderItem(ColReduction)->setToolTip(tr("Reduction vs QKV with g = H"));
     m_table->verticalHeader()->hide();
+    // Rows follow the font (presentation mode), not only the rows' first fill.
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionMode(QAbstractItemView::NoSelection);
     m_table->setWordWrap(true);

@@ -79,7 +79,7 @@ void SubspaceView::draw() {
         for (int l = 0; l < t.rows(); ++l) layers << QString("L%1").arg(l);
         for (int h = 0; h < t.cols(); ++h) heads << QString("H%1").arg(h);
         maps << addHeatmapPanel(
-            m_plot, 0, v, t, QString("%1 · %2").arg(m_set.variants[v].label, m_pair->currentText()),
+            m_plot, v / kMaxPanelsPerRow, v % kMaxPanelsPerRow, t, QString("%1 · %2").arg(m_set.variants[v].label, m_pair->currentText()),
             layers, heads, row);
         for (int l = 0; l < t.rows(); ++l)
             for (int h = 0; h < t.cols(); ++h)
@@ -88,8 +88,8 @@ void SubspaceView::draw() {
                         QString::number(h), QString(), number(t(l, h))});
     }
     shareColorScale(m_plot, maps, sequentialGradient(), QCPRange(0, 1),
-                    pair == OverlapPair::KvCka ? tr("CKA") : tr("mean cos²"), 0, std::max(1, n),
-                    row);
+                    pair == OverlapPair::KvCka ? tr("CKA") : tr("mean cos²"), 0,
+                    std::clamp(n, 1, kMaxPanelsPerRow), row);
     setCaption(
         tr("Top: principal angles between column spaces (solid K/V, dashed Q/K, dotted Q/V); "
            "0° everywhere means the same space (V = K). Bottom: %1 per layer and head; grey where "

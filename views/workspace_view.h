@@ -10,7 +10,7 @@ namespace qkvviews {
 
 struct WorkspaceRunItem {
     QString runId;  // stable key (run folder)
-    QString label;  // variant name
+    QString label;  // variant name, with its seed among seeds of one variant
     QColor color;
     bool visible = true;
     QString status;  // "training 40% · ETA 12 s", "completed", ...

@@ -53,9 +53,14 @@ QString seedGroupName(const Workspace& w, const ExperimentEntry& e, const RunEnt
     return name.left(name.lastIndexOf(QObject::tr(" · seed ")));
 }
 
-QString uniqueRunName(const Workspace& w, const ExperimentEntry& e, const RunEntry& r) {
+QString runNameInExperiment(const ExperimentEntry& e, const RunEntry& r) {
     QString name = r.displayName();
     if (hasOtherSeeds(e, r)) name += QObject::tr(" · seed %1").arg(r.config.train.seed);
+    return name;
+}
+
+QString uniqueRunName(const Workspace& w, const ExperimentEntry& e, const RunEntry& r) {
+    const QString name = runNameInExperiment(e, r);
     const auto shown = std::count_if(w.experiments().begin(), w.experiments().end(), [](const ExperimentEntry& x) {
         return std::any_of(x.runs.begin(), x.runs.end(), [](const RunEntry& o) { return o.visible; });
     });
@@ -202,7 +207,7 @@ QVector<qkvviews::WorkspaceExperimentItem> workspaceItems(const Workspace& w) {
         qkvviews::WorkspaceExperimentItem item;
         item.name = e.name;
         for (const auto& r : e.runs)
-            item.runs << qkvviews::WorkspaceRunItem{r.id, r.displayName(), runColor(w, e, r), r.visible,
+            item.runs << qkvviews::WorkspaceRunItem{r.id, runNameInExperiment(e, r), runColor(w, e, r), r.visible,
                                                     r.loaded() ? QObject::tr("loaded")
                                                                : stateText(r)};
         items << item;

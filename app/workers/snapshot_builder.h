@@ -20,6 +20,8 @@ QVector<AnalysisRequest::Run> analyzableRuns(const Workspace& w);
 // name), " · seed N" among seeds of one variant, and "experiment / " first when runs of several
 // experiments are on show. Every analysis view, figure and CSV takes it from here.
 QString uniqueRunName(const Workspace& w, const ExperimentEntry& e, const RunEntry& r);
+// Its name inside its experiment (the workspace tree): "QKV", or "QKV · seed 2" among seeds.
+QString runNameInExperiment(const ExperimentEntry& e, const RunEntry& r);
 // That name without its seed when the experiment has other seeds of the run's variant (the
 // runs analysed as one variant over seeds); empty otherwise.
 QString seedGroupName(const Workspace& w, const ExperimentEntry& e, const RunEntry& r);

@@ -334,6 +334,9 @@ void TestExperimentController::runsOfTwoExperimentsAreToldApart() {
     QCOMPARE(seeds[1].label, QString("QKV · seed 2"));
     QCOMPARE(seeds[0].group, QString("QKV"));
     QCOMPARE(seeds[1].group, QString("QKV"));
+    const auto tree = workspaceItems(e.workspace());  // the workspace tree names them apart too
+    QCOMPARE(tree.back().runs.size(), 2);
+    QCOMPARE(tree.back().runs[1].label, QString("QKV · seed 2"));
 }
 
 QTEST_MAIN(TestExperimentController)

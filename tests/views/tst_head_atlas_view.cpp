@@ -72,6 +72,30 @@ private Q_SLOTS:
         QVERIFY(entropy.maxCoeff() < std::log(8.0));
     }
 
+    // Seven runs: five a row, then two more below, each panel wide enough to read.
+    void manyRunsWrapToRows() {
+        AnalysisSet set;
+        const VariantAnalysis v = analyse(qkv::Variant::Qkv, "QKV");
+        for (int i = 0; i < 7; ++i) {
+            set.variants << v;
+            set.variants.back().label = QString("run %1").arg(i);
+        }
+        HeadAtlasView view;
+        view.resize(1000, 700);
+        view.setAnalysis(set);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.figurePlot()->replot();
+        QList<QCPAxisRect*> rects = view.figurePlot()->axisRects();
+        QCOMPARE(rects.size(), 7);
+        std::sort(rects.begin(), rects.end(), [](QCPAxisRect* a, QCPAxisRect* b) {
+            return a->top() != b->top() ? a->top() < b->top() : a->left() < b->left();
+        });
+        QCOMPARE(rects[4]->top(), rects[0]->top());
+        QVERIFY(rects[5]->top() > rects[0]->bottom());
+        QVERIFY(rects[0]->width() > 100);
+    }
+
     void sortsWithinLayersAndMarksGroups() {
         AnalysisSet set;
         set.variants << analyse(qkv::Variant::Qkv, "QKV")

@@ -63,6 +63,28 @@ class TestKvCacheView : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // Before anything is generated the token axis counts whole tokens; a larger font
+    // (presentation mode) gives the what-if table taller rows, so no text is clipped.
+    void emptyAxisAndPresentationRows() {
+        KvCacheView view;
+        view.resize(900, 700);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.figurePlot()->replot();
+        QCPAxis* tokens = view.figurePlot()->axisRect(0)->axis(QCPAxis::atBottom);
+        QVERIFY(!tokens->tickVector().isEmpty());
+        for (double t : tokens->tickVector()) QCOMPARE(t, std::round(t));
+        QTableWidget* table = view.whatIf()->table();
+        QVERIFY(table->rowCount() > 0);
+        const int before = table->rowHeight(0);
+        QFont big = view.font();
+        big.setPointSizeF(view.font().pointSizeF() * 1.6);
+        view.setFont(big);
+        QTRY_VERIFY2(table->rowHeight(0) >= QFontMetrics(big).height(),
+                     qPrintable(QString("%1 → %2").arg(before).arg(table->rowHeight(0))));
+        QVERIFY(table->rowHeight(0) > before);
+    }
+
     void drawsHeldAndFormulaPerRunAndReductionBars() {
         KvCacheView view;
         QCOMPARE(view.figureName(), QString("kv-cache"));
