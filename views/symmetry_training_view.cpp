@@ -69,9 +69,16 @@ void SymmetryTrainingView::draw() {
     QCPAxis* x = rect->axis(QCPAxis::atBottom);
     QCPAxis* y = rect->axis(QCPAxis::atLeft);
     x->setLabel(tr("training step"));
-    y->setLabel(m_measure->currentText());
+    // Short enough for the axis' height in presentation mode; the chooser has the long name.
+    static const char* const kShort[] = {"a(W_Q W_Kᵀ)", "a(S), logits", "a(A), attention",
+                                         "s(S), logits", "K/V overlap (cos²)"};
+    y->setLabel(tr(kShort[int(measure)]));
+    // Under the plot, in rows: over it, it covered the lines and bands.
     auto* legend = new QCPLegend;
-    rect->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignRight);
+    m_plot->plotLayout()->addElement(1, 0, legend);
+    m_plot->plotLayout()->setRowStretchFactor(1, 0.001);
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    legend->setWrap(3);
     // The range always holds 0: a Q=K line lying on 0 must read as zero, not as a flat curve
     // somewhere in the middle.
     double lo = 0, hi = 0, lastStep = 0;

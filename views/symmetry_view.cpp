@@ -47,7 +47,8 @@ void SymmetryView::draw() {
         if (d.size() == 0) continue;
         maxAbs = std::max(maxAbs, d.cwiseAbs().maxCoeff());
         const QStringList tokens = mapLabels(va, m_selection.layer);
-        skew << addHeatmapPanel(m_plot, 0, v, d,
+        // Five runs a row, each with its table under its map: ten runs in one row were slivers.
+        skew << addHeatmapPanel(m_plot, 2 * (v / kMaxPanelsPerRow), v % kMaxPanelsPerRow, d,
                                 QString("%1 · S − Sᵀ (L%2 H%3)")
                                     .arg(va.label)
                                     .arg(m_selection.layer)
@@ -66,7 +67,7 @@ void SymmetryView::draw() {
         for (int l = 0; l < t.rows(); ++l) layers << QString("L%1").arg(l);
         for (int h = 0; h < t.cols(); ++h) heads << QString("H%1").arg(h);
         const bool score = measure == SymmetryMeasureKind::SymmetryScore;
-        tables << addHeatmapPanel(m_plot, 1, v, t,
+        tables << addHeatmapPanel(m_plot, 2 * (v / kMaxPanelsPerRow) + 1, v % kMaxPanelsPerRow, t,
                                   QString("%1 · %2").arg(va.label, score ? "s(M)" : "a(M)"), layers,
                                   heads);
         for (int l = 0; l < t.rows(); ++l)
@@ -75,12 +76,13 @@ void SymmetryView::draw() {
                        {m_source->currentText().section(' ', 0, 0), va.label, QString::number(l),
                         QString::number(h), QString(), QString(), number(t(l, h))});
     }
+    const int columns = std::clamp(n, 1, kMaxPanelsPerRow);
     shareColorScale(m_plot, skew, divergingGradient(), QCPRange(-maxAbs, maxAbs), tr("S − Sᵀ"), 0,
-                    std::max(1, n));
+                    columns);
     const bool score = measure == SymmetryMeasureKind::SymmetryScore;
     shareColorScale(m_plot, tables, score ? divergingGradient() : sequentialGradient(),
                     score ? QCPRange(-1, 1) : QCPRange(0, 1), score ? tr("s(M)") : tr("a(M)"), 1,
-                    std::max(1, n));
+                    columns);
     setCaption(
         tr("Top: S − Sᵀ of layer %1, head %2 (all zero when Q = K without the positional bias). "
            "Bottom: %3 of the %4 per layer and head; grey where the variant has no such matrix.")

@@ -78,8 +78,9 @@ void TestSymmetryTrainingView::oneLinePerVariantWithHistory() {
     QVERIFY(g[0]->scatterStyle().shape() != g[1]->scatterStyle().shape());
     QCOMPARE(points(g[0]), (QVector<QPointF>{{0, 0.5}, {10, 0.25}, {20, 0.125}}));  // logits a(M)
     QCOMPARE(points(g[1]), (QVector<QPointF>{{0, 0}, {20, 0}}));
-    QCPLayoutInset* inset = view.figurePlot()->axisRect()->insetLayout();
-    auto* legend = qobject_cast<QCPLegend*>(inset->elementAt(0));
+    // The legend sits under the plot, never over its lines.
+    QVERIFY(view.figurePlot()->axisRect()->insetLayout()->elementCount() == 0);
+    auto* legend = qobject_cast<QCPLegend*>(view.figurePlot()->plotLayout()->element(1, 0));
     QVERIFY(legend);
     QCOMPARE(legend->itemCount(), 2);
     // The Q=K line sits visibly on 0, inside the range.
