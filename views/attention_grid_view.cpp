@@ -89,6 +89,12 @@ AttentionGridView::AttentionGridView(QWidget* parent) : QWidget(parent) {
         int p = 0, r = 0, c = 0;
         if (cellAt(m_panels, e->position(), &p, &r, &c)) showRow(p, r);
     });
+    // A zoomed pooled panel goes back to the whole map, as the training curves do.
+    connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent* e) {
+        for (int p = 0; p < m_panels.size(); ++p)
+            if (panelStride(p) > 1 && m_panels[p].rect->rect().contains(e->position().toPoint()))
+                zoomPanel(p, 0, m_set.variants[m_sources[p].variant].capture.input.length());
+    });
     m_plot->setMinimumSize(240, 200);  // never widens the window; panels shrink instead
     followPalette(m_plot);
     followPalette(m_rowPlot);
@@ -224,7 +230,8 @@ void AttentionGridView::rebuild() {
                                         : tr("  —  %1: layers × heads").arg(m_set.variants[v].label)) +
                        (stride > 1 ? tr("  —  drawn as means of %1×%1 token blocks (the "
                                         "measurements use the exact maps); zoom in with the "
-                                        "wheel to see each token exactly")
+                                        "wheel to see each token exactly, double-click for "
+                                        "the whole map")
                                          .arg(stride)
                                    : QString()));
     m_plot->replot(QCustomPlot::rpQueuedReplot);

@@ -26,8 +26,16 @@ QString fitTitle(const QString& full, const QFontMetricsF& fm, double width) {
                 cut = i;
     }
     if (cut <= 0) return fm.elidedText(full, Qt::ElideRight, width);
-    return fm.elidedText(full.left(cut), Qt::ElideRight, width) + '\n' +
-           fm.elidedText(full.mid(cut + skip), Qt::ElideRight, width);
+    // "experiment / variant" too wide for one line: a line each, so the variant is never the
+    // part elided away ("shots/de… · seed 1" named no variant).
+    QString head = full.left(cut);
+    const int slash = int(head.indexOf(QStringLiteral(" / ")));
+    if (fm.horizontalAdvance(head) > width && slash > 0)
+        head = fm.elidedText(head.left(slash), Qt::ElideRight, width) + '\n' +
+               fm.elidedText(head.mid(slash + 3), Qt::ElideRight, width);
+    else
+        head = fm.elidedText(head, Qt::ElideRight, width);
+    return head + '\n' + fm.elidedText(full.mid(cut + skip), Qt::ElideRight, width);
 }
 
 // Legends in a row under the plots: as many columns as their widest entry lets fit across,

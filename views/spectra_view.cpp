@@ -123,6 +123,7 @@ void SpectraView::draw() {
         }
     }
     bx->setTicker(integerTicker());
+    bx->grid()->setZeroLinePen(Qt::NoPen);  // it ran through layer 0's bars
     bx->setRange(-0.6, layers - 0.4);
     by->setRange(0, top * 1.1);
     setCaption(

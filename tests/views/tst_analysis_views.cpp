@@ -198,6 +198,10 @@ void TestAnalysisViews::pooledMapsZoomToExactValues() {
     for (int t = 8; t < 16; ++t) tokens << QString::fromStdString(input.labels[size_t(t)]);
     QCPAxis* rows = view.figurePlot()->plottable(4)->valueAxis();  // the exact overlay's panel
     QCOMPARE(QStringList(rows->tickVectorLabels().toList()), tokens);
+    // A double-click on the panel shows the whole map again.
+    const QPoint centre = rows->axisRect()->rect().center();
+    QTest::mouseDClick(view.figurePlot(), Qt::LeftButton, Qt::NoModifier, centre);
+    QTRY_COMPARE(rows->range().size(), 10.0);
 }
 
 // Three seeds of QKV (models of three seeds) and Q-K=V: the rank bars are one bar per variant,

@@ -126,6 +126,17 @@ void TestHeatmapPanels::titlesElideToTheirPanel() {
     plot.resize(1400, 400);
     plot.replot();
     QTRY_COMPARE(heading()->text(), title);  // room again: the whole title
+    // A run of a named experiment: experiment, variant and seed each get a line when narrow,
+    // so the variant is never the part cut away.
+    heading()->setProperty("qkvFullTitle", "a long experiment name / Q-K=V · seed 2");
+    plot.resize(260, 200);
+    plot.replot();
+    QTRY_VERIFY(heading()->text().count('\n') == 2);
+    QCOMPARE(heading()->text().split('\n')[1], QString("Q-K=V"));
+    heading()->setProperty("qkvFullTitle", title);
+    plot.resize(1400, 400);
+    plot.replot();
+    QTRY_COMPARE(heading()->text(), title);
     // Settled: no replot asks for another one.
     QTest::qWait(50);
     QSignalSpy layouts(&plot, &QCustomPlot::afterLayout);
