@@ -157,6 +157,7 @@ QStringList AttentionGridView::tokenLabels(int variant, int layer) const {
 
 void AttentionGridView::rebuild() {
     clearPanels(m_plot);
+    m_plot->setInteractions(QCP::Interactions());  // makeZoomable turns them on for pooled maps
     m_panels.clear();
     m_sources.clear();
     m_sources.reserve(64);

@@ -33,9 +33,7 @@ void AttentionGridView::makeZoomable(int panel, bool rowLabels, bool columnLabel
     const bool pooled = stride > 1;
     h.rect->setRangeZoom(pooled ? Qt::Horizontal | Qt::Vertical : Qt::Orientations());
     h.rect->setRangeDrag(pooled ? Qt::Horizontal | Qt::Vertical : Qt::Orientations());
-    bool anyPooled = pooled;
-    for (int p = 0; p < panel && !anyPooled; ++p) anyPooled = panelStride(p) > 1;
-    m_plot->setInteractions(anyPooled ? QCP::iRangeDrag | QCP::iRangeZoom : QCP::Interactions());
+    if (pooled) m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     if (!pooled) return;
     // Ticks at the tokens themselves, every k-th where they would overlap: zoomed in, each
     // token of the region on show is named.

@@ -18,7 +18,6 @@ QJsonValue jsonNumber(double x) { return std::isfinite(x) ? QJsonValue(x) : QJso
 
 ReproductionFigureView::ReproductionFigureView(QWidget* parent) : QWidget(parent) {
     m_plot = new QCustomPlot(this);
-    m_plot->setMinimumSize(420, 280);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_plot);
@@ -41,7 +40,7 @@ ReproductionFigureView::ReproductionFigureView(QWidget* parent) : QWidget(parent
     QFont small = font();
     small.setPointSizeF(font().pointSizeF() * 0.9);
     legend->setFont(small);
-    m_plot->setMinimumSize(240, 200);
+    m_plot->setMinimumSize(240, 200);  // never widens the window; the bars shrink instead
     keepPanelsReadable(m_plot);
     followPalette(m_plot);
     draw();

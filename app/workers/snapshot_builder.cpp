@@ -45,12 +45,23 @@ namespace {
 bool hasOtherSeeds(const ExperimentEntry& e, const RunEntry& r) {
     return std::count_if(e.runs.begin(), e.runs.end(), [&](const RunEntry& o) { return sameVariantRuns(o, r); }) > 1;
 }
+
+bool hasCurves(const ExperimentEntry& e) {
+    return std::any_of(e.runs.begin(), e.runs.end(),
+                       [](const RunEntry& r) { return r.visible && !r.result.curve.empty(); });
+}
+
+// "experiment / " when runs of several experiments are on show, else nothing.
+QString experimentPrefix(const Workspace& w, const ExperimentEntry& e) {
+    const auto shown = std::count_if(w.experiments().begin(), w.experiments().end(), [](const ExperimentEntry& x) {
+        return std::any_of(x.runs.begin(), x.runs.end(), [](const RunEntry& o) { return o.visible; });
+    });
+    return shown > 1 ? e.name + " / " : QString();
+}
 }  // namespace
 
 QString seedGroupName(const Workspace& w, const ExperimentEntry& e, const RunEntry& r) {
-    if (!hasOtherSeeds(e, r)) return {};
-    const QString name = uniqueRunName(w, e, r);
-    return name.left(name.lastIndexOf(QObject::tr(" · seed ")));
+    return hasOtherSeeds(e, r) ? experimentPrefix(w, e) + r.displayName() : QString();
 }
 
 QString runNameInExperiment(const ExperimentEntry& e, const RunEntry& r) {
@@ -60,35 +71,24 @@ QString runNameInExperiment(const ExperimentEntry& e, const RunEntry& r) {
 }
 
 QString uniqueRunName(const Workspace& w, const ExperimentEntry& e, const RunEntry& r) {
-    const QString name = runNameInExperiment(e, r);
-    const auto shown = std::count_if(w.experiments().begin(), w.experiments().end(), [](const ExperimentEntry& x) {
-        return std::any_of(x.runs.begin(), x.runs.end(), [](const RunEntry& o) { return o.visible; });
-    });
-    return shown > 1 ? e.name + " / " + name : name;
+    return experimentPrefix(w, e) + runNameInExperiment(e, r);
 }
 
 QVector<qkvviews::CurveSeries> curveSeries(const Workspace& w) {
     QVector<qkvviews::CurveSeries> out;
     // Legends name the variant; the experiment only when several experiments are on show.
     int shownExperiments = 0;
-    for (const auto& e : w.experiments())
-        shownExperiments += std::any_of(e.runs.begin(), e.runs.end(),
-                                        [](const RunEntry& r) { return r.visible && !r.result.curve.empty(); });
+    for (const auto& e : w.experiments()) shownExperiments += hasCurves(e);
     int experimentIndex = -1;
     for (const auto& e : w.experiments()) {
-        experimentIndex += std::any_of(e.runs.begin(), e.runs.end(),
-                                       [](const RunEntry& r) { return r.visible && !r.result.curve.empty(); });
+        experimentIndex += hasCurves(e);
         for (const auto& r : e.runs) {
             if (!r.visible || r.result.curve.empty()) continue;
             qkvviews::CurveSeries s;
             s.runId = r.id;
             s.experimentIndex = shownExperiments > 1 ? experimentIndex : 0;
             // Runs of one variant in one experiment differ by their seed: they draw as a band.
-            const auto sameVariant = std::count_if(e.runs.begin(), e.runs.end(), [&](const RunEntry& o) {
-                return !o.loaded() && o.config.model.variant == r.config.model.variant &&
-                       o.config.model.kvHeads == r.config.model.kvHeads;
-            });
-            if (sameVariant > 1 && !r.loaded())
+            if (hasOtherSeeds(e, r))
                 s.group = e.name + "/" + QString::fromStdString(qkv::variantId(r.config.model.variant));
             s.label = shownExperiments > 1
                           ? runLabel(e, r)
@@ -126,10 +126,8 @@ std::vector<VariantRuns> byVariant(const ExperimentEntry& e) {
     std::vector<VariantRuns> groups;
     for (const RunEntry& r : e.runs) {
         // Loaded models and runs of different settings are their own groups.
-        auto it = std::find_if(groups.begin(), groups.end(), [&](const VariantRuns& g) {
-            return !r.loaded() && g.variant == r.config.model.variant && !g.runs.front()->loaded() &&
-                   g.runs.front()->config.model.kvHeads == r.config.model.kvHeads;
-        });
+        auto it = std::find_if(groups.begin(), groups.end(),
+                               [&](const VariantRuns& g) { return sameVariantRuns(*g.runs.front(), r); });
         if (it == groups.end())
             groups.push_back({r.config.model.variant, {&r}});
         else
